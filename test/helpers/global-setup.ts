@@ -1,0 +1,40 @@
+/**
+ * Jest global set-up: one PostgreSQL for the whole run (the embedded one in a fresh temporary folder, or the
+ * server named by DATABASE_URL), with a template database holding every migration. Each test file then clones
+ * its own database from that template (see ./db.ts), so files never see each other's data.
+ */
+import { chmod, mkdtemp } from 'node:fs/promises';
+import os from 'node:os';
+import path from 'node:path';
+import pg from 'pg';
+import { startEmbeddedPostgres } from '../../sync-service/src/db/embedded';
+import { migrate } from '../../sync-service/src/db/migrate';
+import { freePort } from './free-port';
+
+export const TEMPLATE_DB = 'rdv_test_template';
+
+function withDatabase(url: string, db: string): string {
+  const u = new URL(url);
+  u.pathname = `/${db}`;
+  return u.toString();
+}
+
+export default async function globalSetup(): Promise<void> {
+  let adminUrl = process.env.DATABASE_URL;
+  if (!adminUrl) {
+    const dataDir = await mkdtemp(path.join(os.tmpdir(), 'rdv-test-pg-'));
+    // Run as root, the embedded server runs as the `postgres` OS user, which must reach this folder.
+    await chmod(dataDir, 0o755);
+    const embedded = await startEmbeddedPostgres({ dataDir: path.join(dataDir, 'pg'), port: await freePort() });
+    (globalThis as any).__RDV_EMBEDDED_PG__ = embedded;
+    adminUrl = embedded.url;
+  }
+  const admin = new pg.Client({ connectionString: adminUrl });
+  await admin.connect();
+  await admin.query(`drop database if exists ${TEMPLATE_DB} with (force)`);
+  await admin.query(`create database ${TEMPLATE_DB}`);
+  await admin.end();
+  await migrate(withDatabase(adminUrl, TEMPLATE_DB));
+  process.env.RDV_TEST_ADMIN_URL = adminUrl;
+  process.env.RDV_TEST_TEMPLATE_DB = TEMPLATE_DB;
+}
