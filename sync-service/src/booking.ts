@@ -1,0 +1,196 @@
+/**
+ * Booking rules: create, move, cancel an RDV, set its status, add participants. Every operation checks the
+ * caller's rights, validates references, re-checks the slot with the availability engine, and writes the
+ * change, its audit entry and the in-transaction listeners (reminders, Outlook outbox) in ONE transaction.
+ * The store's exclusion constraint is the last guard against concurrent double bookings.
+ */
+import type { RdvStatus } from '../../shared/src/domain';
+import type { RdvCreate } from '../../shared/src/schemas';
+import { assertSlotBookable } from './availability';
+import type { AgentIdentity } from './data/agents';
+import { appendAudit, type Actor } from './data/audit';
+import { isPgError, PG, withTransaction, type Client, type Pool } from './data/db';
+import * as rdvs from './data/rdvs';
+import { DomainError, conflict, forbidden, invalid } from './errors';
+import { emitRdvChange } from './rdv-events';
+
+const inaccessible = (what: string, field?: string) => new DomainError(403, 'forbidden', `${what} introuvable ou inaccessible.`, field);
+
+const actorOf = (agent: AgentIdentity, channel: string): Actor => ({ kind: 'agent', agentId: agent.id, channel });
+
+/** Runs a booking transaction; an overlap refused by the store becomes a 409 naming the conflicting RDV. */
+async function guardOverlap<T>(pool: Pool, agentIds: number[], start: Date, end: Date, exceptRdvId: number | undefined, fn: () => Promise<T>): Promise<T> {
+  try {
+    return await fn();
+  } catch (err) {
+    if (!isPgError(err, PG.exclusionViolation)) throw err;
+    const other = await rdvs.findOverlappingRdv(pool, agentIds, start, end, exceptRdvId);
+    throw conflict(
+      'rdv_conflict',
+      other
+        ? `Ce créneau chevauche le rendez-vous n° ${other.rdvId} de l'agent ${other.agentId} (${other.startsAt.toISOString()} – ${other.endsAt.toISOString()}).`
+        : "Ce créneau chevauche un autre rendez-vous de l'agent.",
+      other ? { conflictingRdvId: other.rdvId, agentId: other.agentId } : {},
+      'startsAt',
+    );
+  }
+}
+
+async function checkLieu(db: Client | Pool, motif: rdvs.MotifRow, lieuId: number | null | undefined): Promise<number | null> {
+  if (lieuId == null) {
+    if (motif.locationType === 'public_office') throw invalid('lieuId', 'lieu obligatoire pour un motif sur place');
+    return null;
+  }
+  const lieu = await rdvs.lieuOfOrganisation(db, lieuId, motif.organisationId);
+  if (!lieu) throw invalid('lieuId', "lieu inconnu dans l'organisation du motif");
+  if (lieu.availability === 'disabled') throw invalid('lieuId', 'ce lieu est désactivé');
+  return lieu.id;
+}
+
+async function checkAgents(db: Client | Pool, organisationId: number, agentIds: number[]): Promise<number[]> {
+  const unique = [...new Set(agentIds)];
+  const found = await rdvs.agentsInOrganisation(db, organisationId, unique);
+  const missing = unique.filter((a) => !found.includes(a));
+  if (missing.length) throw new DomainError(403, 'forbidden', `agent(s) ${missing.join(', ')} introuvable(s) dans cette organisation.`, 'agentIds');
+  return unique;
+}
+
+export async function createRdv(pool: Pool, agent: AgentIdentity, input: RdvCreate, now: Date): Promise<rdvs.RdvRow> {
+  const motif = await rdvs.getMotif(pool, input.motifId);
+  if (!motif || !agent.roles.has(motif.organisationId)) throw inaccessible('Motif', 'motifId');
+  if (motif.archived) throw invalid('motifId', 'ce motif est archivé');
+  const lieuId = await checkLieu(pool, motif, input.lieuId);
+  const agentIds = await checkAgents(pool, motif.organisationId, input.agentIds);
+  const startsAt = input.startsAt;
+  const endsAt = input.endsAt ?? new Date(startsAt.getTime() + motif.durationMinutes * 60_000);
+  if (endsAt <= startsAt) throw invalid('endsAt', 'la fin doit suivre le début');
+  const usagerIds = [...new Set(input.usagerIds)];
+  const found = await rdvs.usagersOfTerritory(pool, motif.territoryId, usagerIds);
+  const missing = usagerIds.filter((u) => !found.includes(u));
+  if (missing.length) throw new DomainError(403, 'forbidden', `usager(s) ${missing.join(', ')} introuvable(s) ou inaccessible(s).`, 'usagerIds');
+  if (!motif.collective && usagerIds.length === 0) throw invalid('usagerIds', 'au moins un usager est requis');
+  const capacity = motif.collective ? input.capacity ?? motif.defaultCapacity ?? 10 : null;
+  if (!motif.collective && input.capacity !== undefined) throw invalid('capacity', 'la capacité ne concerne que les motifs collectifs');
+  if (capacity !== null && usagerIds.length > capacity) throw invalid('usagerIds', `plus de participants (${usagerIds.length}) que de places (${capacity})`);
+  if (!motif.collective) {
+    for (const agentId of agentIds) await assertSlotBookable(pool, { motif, agentId, lieuId, startsAt, endsAt, now });
+  }
+
+  const id = await guardOverlap(pool, agentIds, startsAt, endsAt, undefined, () =>
+    withTransaction(pool, async (client) => {
+      const rdvId = await rdvs.insertRdv(client, {
+        organisationId: motif.organisationId, motifId: motif.id, lieuId, startsAt, endsAt, collective: motif.collective, capacity,
+        address: input.address ?? null, context: input.context ?? null, createdByAgentId: agent.id, channel: input.channel, now,
+      });
+      await rdvs.setRdvAgents(client, rdvId, agentIds);
+      await rdvs.addParticipations(client, rdvId, usagerIds);
+      await rdvs.linkUsagersToOrganisation(client, motif.organisationId, usagerIds);
+      await appendAudit(client, actorOf(agent, input.channel), 'rdv', rdvId, 'created', {
+        motifId: motif.id, lieuId, startsAt, endsAt, agentIds, usagerIds,
+      }, now);
+      await emitRdvChange(client, { kind: 'created', rdvId, at: now });
+      return rdvId;
+    }));
+  return (await rdvs.getRdv(pool, id))!;
+}
+
+/** Loads an RDV the agent may act on (locked when inside a transaction), or answers 403. */
+export async function rdvForAgent(db: Client | Pool, agent: AgentIdentity, id: number, forUpdate = false): Promise<rdvs.RdvRow> {
+  const rdv = await rdvs.getRdv(db, id, { forUpdate });
+  if (!rdv || !agent.roles.has(rdv.organisationId)) throw inaccessible('Rendez-vous');
+  return rdv;
+}
+
+export async function moveRdv(
+  pool: Pool, agent: AgentIdentity, id: number,
+  input: { startsAt: Date; endsAt?: Date; lieuId?: number | null; agentIds?: number[] }, now: Date, channel = 'api',
+): Promise<rdvs.RdvRow> {
+  const current = await rdvForAgent(pool, agent, id);
+  if (current.status === 'excused' || current.status === 'revoked') throw conflict('rdv_cancelled', 'Ce rendez-vous est annulé : il ne peut pas être déplacé.');
+  const motif = (await rdvs.getMotif(pool, current.motifId))!;
+  const lieuId = input.lieuId === undefined ? current.lieuId : await checkLieu(pool, motif, input.lieuId);
+  const agentIds = input.agentIds ? await checkAgents(pool, current.organisationId, input.agentIds) : current.agentIds;
+  const startsAt = input.startsAt;
+  const endsAt = input.endsAt ?? new Date(startsAt.getTime() + (current.endsAt.getTime() - current.startsAt.getTime()));
+  if (endsAt <= startsAt) throw invalid('endsAt', 'la fin doit suivre le début');
+  if (!current.collective) {
+    for (const agentId of agentIds) {
+      await assertSlotBookable(pool, { motif, agentId, lieuId, startsAt, endsAt, now, ignoreRdvId: id });
+    }
+  }
+  await guardOverlap(pool, agentIds, startsAt, endsAt, id, () =>
+    withTransaction(pool, async (client) => {
+      const before = await rdvForAgent(client, agent, id, true);
+      await rdvs.updateRdvTimes(client, id, startsAt, endsAt, lieuId, now);
+      await rdvs.setRdvAgents(client, id, agentIds);
+      const changes: Record<string, unknown> = {};
+      if (before.startsAt.getTime() !== startsAt.getTime() || before.endsAt.getTime() !== endsAt.getTime()) {
+        Object.assign(changes, { startsAt: [before.startsAt, startsAt], endsAt: [before.endsAt, endsAt] });
+      }
+      if (before.lieuId !== lieuId) changes.lieuId = [before.lieuId, lieuId];
+      if (before.agentIds.join() !== agentIds.join()) changes.agentIds = [before.agentIds, agentIds];
+      await appendAudit(client, actorOf(agent, channel), 'rdv', id, 'moved', changes, now);
+      const previous = { startsAt: before.startsAt, endsAt: before.endsAt, lieuId: before.lieuId };
+      if (changes.startsAt) await emitRdvChange(client, { kind: 'moved', rdvId: id, at: now, previous });
+      if (changes.lieuId) await emitRdvChange(client, { kind: 'lieu_changed', rdvId: id, at: now, previous });
+      if (changes.agentIds && !changes.startsAt) await emitRdvChange(client, { kind: 'moved', rdvId: id, at: now, previous });
+    }));
+  return (await rdvs.getRdv(pool, id))!;
+}
+
+export async function cancelRdv(
+  pool: Pool, agent: AgentIdentity, id: number, input: { status: 'excused' | 'revoked'; reason: string }, now: Date, channel = 'api',
+): Promise<rdvs.RdvRow> {
+  await withTransaction(pool, async (client) => {
+    const before = await rdvForAgent(client, agent, id, true);
+    if (before.status === 'excused' || before.status === 'revoked') throw conflict('rdv_cancelled', 'Ce rendez-vous est déjà annulé.');
+    await rdvs.updateRdvStatus(client, id, input.status, input.reason, now);
+    await appendAudit(client, actorOf(agent, channel), 'rdv', id, 'cancelled', { status: [before.status, input.status], reason: input.reason }, now);
+    await emitRdvChange(client, { kind: 'cancelled', rdvId: id, at: now, previous: { status: before.status } });
+  });
+  return (await rdvs.getRdv(pool, id))!;
+}
+
+export async function setRdvStatus(pool: Pool, agent: AgentIdentity, id: number, status: RdvStatus, now: Date, channel = 'api') {
+  const current = await rdvForAgent(pool, agent, id);
+  const wasCancelled = current.status === 'excused' || current.status === 'revoked';
+  // Un-cancelling makes the RDV occupy the agent's time again: the store re-checks overlaps.
+  await guardOverlap(pool, current.agentIds, current.startsAt, current.endsAt, id, () =>
+    withTransaction(pool, async (client) => {
+      const before = await rdvForAgent(client, agent, id, true);
+      if ((status === 'seen' || status === 'noshow') && before.startsAt > now) {
+        throw invalid('status', 'un rendez-vous à venir ne peut pas être marqué honoré ou non honoré');
+      }
+      await rdvs.updateRdvStatus(client, id, status, null, now);
+      if (wasCancelled) await client.query(`update participations set status = 'unknown' where rdv_id = $1`, [id]);
+      await client.query(`update participations set status = $2 where rdv_id = $1 and status not in ('excused', 'revoked')`, [id, status]);
+      await appendAudit(client, actorOf(agent, channel), 'rdv', id, 'status_changed', { status: [before.status, status] }, now);
+      await emitRdvChange(client, { kind: 'status_changed', rdvId: id, at: now, previous: { status: before.status } });
+    }));
+  return (await rdvs.getRdv(pool, id))!;
+}
+
+export async function addParticipants(pool: Pool, agent: AgentIdentity, id: number, usagerIds: number[], now: Date, channel = 'api') {
+  const current = await rdvForAgent(pool, agent, id);
+  const motif = (await rdvs.getMotif(pool, current.motifId))!;
+  const found = await rdvs.usagersOfTerritory(pool, motif.territoryId, usagerIds);
+  const missing = usagerIds.filter((u) => !found.includes(u));
+  if (missing.length) throw new DomainError(403, 'forbidden', `usager(s) ${missing.join(', ')} introuvable(s) ou inaccessible(s).`, 'usagerIds');
+  try {
+    await withTransaction(pool, async (client) => {
+      await rdvForAgent(client, agent, id, true);
+      const added = await rdvs.addParticipations(client, id, usagerIds);
+      await rdvs.linkUsagersToOrganisation(client, current.organisationId, usagerIds);
+      await appendAudit(client, actorOf(agent, channel), 'rdv', id, 'participants_added', { usagerIds: added }, now);
+      await emitRdvChange(client, { kind: 'participants_changed', rdvId: id, at: now });
+    });
+  } catch (err) {
+    if ((err as { constraint?: string }).constraint === 'rdv_capacity' || /is full/.test(String((err as Error).message))) {
+      throw conflict('rdv_full', `Ce rendez-vous collectif est complet (${current.capacity} places).`, { capacity: current.capacity }, 'usagerIds');
+    }
+    throw err;
+  }
+  return (await rdvs.getRdv(pool, id))!;
+}
+
+export { forbidden };

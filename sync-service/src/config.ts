@@ -1,0 +1,74 @@
+/**
+ * Settings of the sync service, from environment variables (and an optional .env file in the working folder),
+ * validated once at start-up. Every wrong or missing value is reported with what to do about it.
+ */
+import { existsSync } from 'node:fs';
+import path from 'node:path';
+import { z } from 'zod';
+
+const bool = z.enum(['true', 'false', '1', '0', 'yes', 'no']).transform((v) => ['true', '1', 'yes'].includes(v));
+const port = z.coerce.number().int().min(0).max(65535);
+
+const schema = z.object({
+  PORT: port.default(3000),
+  HOST: z.string().min(1).default('127.0.0.1'),
+  PUBLIC_URL: z.string().url().optional(),
+  DATABASE_URL: z.string().regex(/^postgres(ql)?:\/\//, 'must be a postgres:// connection string').optional(),
+  DATA_DIR: z.string().min(1).default('.data'),
+  EMBEDDED_PG_PORT: port.default(54320),
+  DATABASE_NAME: z.string().regex(/^[a-z_][a-z0-9_]*$/).default('rdv_outlook'),
+  AUTH_JWKS_URL: z.string().url().optional(),
+  AUTH_ISSUER: z.string().min(1).optional(),
+  AUTH_AUDIENCE: z.string().min(1).optional(),
+  AUTH_TENANT_ID: z.string().min(1).optional(),
+  TLS_CERT_FILE: z.string().optional(),
+  TLS_KEY_FILE: z.string().optional(),
+  SEED_DEMO: bool.default(false),
+  LOG_LEVEL: z.enum(['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent']).default('info'),
+});
+
+export type Config = z.infer<typeof schema> & {
+  embedded: boolean;
+  pgDataDir: string;
+  auth: { jwksUrl: string; issuer: string; audience: string; tenantId: string };
+};
+
+const HINTS: Record<string, string> = {
+  AUTH_JWKS_URL: "the JWKS URL of your Entra ID tenant, e.g. https://login.microsoftonline.com/<tenant-id>/discovery/v2.0/keys ('npm start' sets it to the emulator's)",
+  AUTH_ISSUER: 'the issuer of the tokens the add-in sends, e.g. https://login.microsoftonline.com/<tenant-id>/v2.0',
+  AUTH_AUDIENCE: "the application (client) id or Application ID URI of this service's app registration",
+  AUTH_TENANT_ID: 'your Entra ID tenant id (the tid claim of accepted tokens)',
+};
+
+export class ConfigError extends Error {}
+
+/** `requireAuth: false` for commands that never serve the API (migrate, seed). */
+export function loadConfig(env: NodeJS.ProcessEnv = process.env, options: { loadDotEnv?: boolean; requireAuth?: boolean } = {}): Config {
+  if (options.loadDotEnv !== false && env === process.env && existsSync('.env')) process.loadEnvFile('.env');
+  const parsed = schema.safeParse(Object.fromEntries(Object.entries(env).filter(([, v]) => v !== '')));
+  if (!parsed.success) {
+    const lines = parsed.error.issues.map((i) => {
+      const key = String(i.path[0]);
+      const hint = HINTS[key] ? ` — ${HINTS[key]}` : '';
+      return `  ${key}: ${i.code === 'invalid_type' && env[key] === undefined ? 'missing' : i.message}${hint}`;
+    });
+    throw new ConfigError(`Invalid settings (see sync-service/README.md):\n${lines.join('\n')}`);
+  }
+  const c = parsed.data;
+  const missingAuth = (['AUTH_JWKS_URL', 'AUTH_ISSUER', 'AUTH_AUDIENCE', 'AUTH_TENANT_ID'] as const).filter((k) => !c[k]);
+  if (options.requireAuth !== false && missingAuth.length) {
+    throw new ConfigError(`Invalid settings (see sync-service/README.md):\n${missingAuth.map((k) => `  ${k}: missing — ${HINTS[k]}`).join('\n')}`);
+  }
+  if (Boolean(c.TLS_CERT_FILE) !== Boolean(c.TLS_KEY_FILE)) {
+    throw new ConfigError('Invalid settings: TLS_CERT_FILE and TLS_KEY_FILE go together (set both to serve HTTPS, or neither).');
+  }
+  for (const f of [c.TLS_CERT_FILE, c.TLS_KEY_FILE]) {
+    if (f && !existsSync(f)) throw new ConfigError(`Invalid settings: file ${f} (TLS_CERT_FILE/TLS_KEY_FILE) does not exist.`);
+  }
+  return {
+    ...c,
+    embedded: !c.DATABASE_URL,
+    pgDataDir: path.resolve(c.DATA_DIR, 'pg'),
+    auth: { jwksUrl: c.AUTH_JWKS_URL ?? '', issuer: c.AUTH_ISSUER ?? '', audience: c.AUTH_AUDIENCE ?? '', tenantId: c.AUTH_TENANT_ID ?? '' },
+  };
+}

@@ -1,0 +1,106 @@
+/** Data access: everything the availability engine needs for one motif over a period, in one round of queries. */
+import type { Recurrence, RdvStatus } from '../../../shared/src/domain';
+import type { Db } from './db';
+
+const hhmm = (t: string | null) => (t == null ? null : t.slice(0, 5));
+
+export async function territoryOfMotif(db: Db, motifId: number) {
+  const { rows } = await db.query(
+    `select t.time_zone, t.departement_code, t.whit_monday_is_holiday, t.works_on_public_holidays
+       from motifs m join organisations o on o.id = m.organisation_id join territories t on t.id = o.territory_id where m.id = $1`,
+    [motifId],
+  );
+  const t = rows[0];
+  return { timeZone: t.time_zone as string, departementCode: t.departement_code as string, whitMondayIsHoliday: t.whit_monday_is_holiday as boolean, worksOnPublicHolidays: t.works_on_public_holidays as boolean };
+}
+
+/** Plages offering the motif (optionally at one lieu / for one agent) that may occur in [fromDay, toDay]. */
+export async function plagesForMotif(db: Db, q: { motifId: number; lieuId?: number | null; agentId?: number | null; fromDay: string; toDay: string }) {
+  const { rows } = await db.query(
+    `select p.id, p.agent_id, p.lieu_id, p.first_day, p.start_time, p.end_time, p.start_time_2, p.end_time_2, p.recurrence,
+            p.buffer_minutes_override, array_agg(pm2.motif_id) as motif_ids
+       from plages p
+       join plage_motifs pm on pm.plage_id = p.id and pm.motif_id = $1
+       join plage_motifs pm2 on pm2.plage_id = p.id
+       left join lieux l on l.id = p.lieu_id
+      where ($2::bigint is null or p.lieu_id = $2) and ($3::bigint is null or p.agent_id = $3)
+        and p.first_day <= $5::date
+        and (p.recurrence is null and p.first_day >= $4::date
+             or p.recurrence is not null and coalesce((p.recurrence->>'until')::date, 'infinity'::date) >= $4::date)
+        and (l.id is null or l.availability <> 'disabled')
+      group by p.id`,
+    [q.motifId, q.lieuId ?? null, q.agentId ?? null, q.fromDay, q.toDay],
+  );
+  return rows.map((p) => ({
+    id: p.id as number, agentId: p.agent_id as number, lieuId: p.lieu_id as number | null, motifIds: (p.motif_ids as number[]).map(Number),
+    firstDay: p.first_day as string, startTime: hhmm(p.start_time)!, endTime: hhmm(p.end_time)!, startTime2: hhmm(p.start_time_2),
+    endTime2: hhmm(p.end_time_2), recurrence: p.recurrence as Recurrence | null, bufferMinutesOverride: p.buffer_minutes_override as number | null,
+  }));
+}
+
+/** The agents' absences in every organisation (busy time belongs to the agent, not to one organisation). */
+export async function absencesOfAgents(db: Db, agentIds: number[], fromDay: string, toDay: string) {
+  const { rows } = await db.query(
+    `select agent_id, first_day, start_time, end_day, end_time, recurrence from absences
+      where agent_id = any($1::bigint[]) and first_day <= $3::date
+        and (recurrence is null and end_day >= $2::date
+             or recurrence is not null and coalesce((recurrence->>'until')::date, 'infinity'::date) >= $2::date)`,
+    [agentIds, fromDay, toDay],
+  );
+  return rows.map((a) => ({
+    agentId: a.agent_id as number, firstDay: a.first_day as string, startTime: hhmm(a.start_time)!, endDay: a.end_day as string,
+    endTime: hhmm(a.end_time)!, recurrence: a.recurrence as Recurrence | null,
+  }));
+}
+
+/** Outlook busy time that blocks booking: busy and out-of-office, and tentative where the territory says so. */
+export async function busyBlocksOfAgents(db: Db, agentIds: number[], from: Date, to: Date, tentativeBlocks: boolean) {
+  const { rows } = await db.query(
+    `select agent_id, starts_at, ends_at from busy_blocks
+      where agent_id = any($1::bigint[]) and starts_at < $3 and ends_at > $2
+        and (show_as in ('busy', 'oof') or ($4 and show_as = 'tentative'))`,
+    [agentIds, from, to, tentativeBlocks],
+  );
+  return rows.map((b) => ({ agentId: b.agent_id as number, start: b.starts_at as Date, end: b.ends_at as Date }));
+}
+
+/** The agents' RDVs in every organisation, with the buffer of their motif. */
+export async function rdvsOfAgents(db: Db, agentIds: number[], from: Date, to: Date, ignoreRdvId?: number) {
+  const { rows } = await db.query(
+    `select r.id, r.starts_at, r.ends_at, r.status, m.buffer_minutes, array_agg(ra.agent_id) as agent_ids
+       from rdv_agents ra join rdvs r on r.id = ra.rdv_id join motifs m on m.id = r.motif_id
+      where ra.agent_id = any($1::bigint[]) and ra.starts_at < $3 and ra.ends_at + interval '4 hours' > $2
+        and r.id <> coalesce($4, -1)
+      group by r.id, m.buffer_minutes`,
+    [agentIds, from, to, ignoreRdvId ?? null],
+  );
+  return rows.map((r) => ({
+    id: r.id as number, agentIds: (r.agent_ids as number[]).map(Number), start: r.starts_at as Date, end: r.ends_at as Date,
+    status: r.status as RdvStatus, bufferMinutes: r.buffer_minutes as number,
+  }));
+}
+
+export async function territoryTentativeSetting(db: Db, motifId: number): Promise<boolean> {
+  const { rows } = await db.query(
+    `select t.outlook_tentative_blocks from motifs m join organisations o on o.id = m.organisation_id
+       join territories t on t.id = o.territory_id where m.id = $1`, [motifId]);
+  return Boolean(rows[0]?.outlook_tentative_blocks);
+}
+
+/** Upcoming collective RDVs of a motif with seats left (collective motifs offer these instead of computed slots). */
+export async function openCollectiveRdvs(db: Db, q: { motifId: number; lieuId?: number | null; from: Date; to: Date; now: Date }) {
+  const { rows } = await db.query(
+    `select r.id, r.starts_at, r.ends_at, r.lieu_id, r.capacity,
+            r.capacity - (select count(*) from participations p where p.rdv_id = r.id and p.status not in ('excused', 'revoked')) as seats_left,
+            coalesce((select array_agg(agent_id) from rdv_agents where rdv_id = r.id), '{}') as agent_ids
+       from rdvs r
+      where r.motif_id = $1 and r.collective and r.status not in ('revoked', 'excused') and ($2::bigint is null or r.lieu_id = $2)
+        and r.starts_at >= greatest($3, $5) and r.starts_at < $4
+      order by r.starts_at`,
+    [q.motifId, q.lieuId ?? null, q.from, q.to, q.now],
+  );
+  return rows.filter((r) => Number(r.seats_left) > 0).map((r) => ({
+    rdvId: r.id as number, start: r.starts_at as Date, end: r.ends_at as Date, lieuId: r.lieu_id as number | null,
+    capacity: r.capacity as number, seatsLeft: Number(r.seats_left), agentIds: (r.agent_ids as number[]).map(Number),
+  }));
+}

@@ -1,0 +1,71 @@
+/**
+ * Bearer-token authentication of /api: a JWT issued by the tenant's Entra ID for this service's API
+ * (obtained by the add-in through nested app authentication), verified against the tenant's JWKS:
+ * signature, issuer, audience, tenant (`tid`) and expiry. The token's `oid` or `preferred_username`
+ * maps to an agent; an agent unknown to the store is refused.
+ */
+import type { NextFunction, Request, Response } from 'express';
+import { createRemoteJWKSet, errors as joseErrors, jwtVerify, type JWTVerifyGetKey } from 'jose';
+import { findAgentForToken, type AgentIdentity } from '../data/agents';
+import type { Pool } from '../data/db';
+import { DomainError, forbidden } from '../errors';
+
+export interface AuthSettings { jwksUrl: string; issuer: string; audience: string; tenantId: string }
+
+declare global {
+  // eslint-disable-next-line @typescript-eslint/no-namespace
+  namespace Express {
+    interface Request { agent: AgentIdentity }
+  }
+}
+
+const unauthorized = (message: string) => new DomainError(401, 'unauthorized', message);
+
+export function authenticate(pool: Pool, settings: AuthSettings) {
+  const jwks: JWTVerifyGetKey = createRemoteJWKSet(new URL(settings.jwksUrl), { cooldownDuration: 30_000, timeoutDuration: 5_000 });
+  return async (req: Request, res: Response, next: NextFunction) => {
+    const header = req.headers.authorization;
+    if (!header?.startsWith('Bearer ')) {
+      res.setHeader('WWW-Authenticate', 'Bearer');
+      return next(unauthorized('Authentification requise : jeton Bearer manquant.'));
+    }
+    let claims;
+    try {
+      ({ payload: claims } = await jwtVerify(header.slice(7), jwks, {
+        issuer: settings.issuer,
+        audience: settings.audience,
+        algorithms: ['RS256'],
+        clockTolerance: 60,
+      }));
+    } catch (err) {
+      res.setHeader('WWW-Authenticate', 'Bearer error="invalid_token"');
+      if (err instanceof joseErrors.JWTExpired) return next(unauthorized('Jeton expiré : reconnectez-vous.'));
+      if (err instanceof joseErrors.JOSEError) return next(unauthorized(`Jeton invalide (${err.code}).`));
+      return next(err);
+    }
+    if (claims.tid !== settings.tenantId) return next(unauthorized("Jeton invalide : il n'a pas été émis pour ce tenant."));
+    const agent = await findAgentForToken(pool, {
+      oid: typeof claims.oid === 'string' ? claims.oid : undefined,
+      username: typeof claims.preferred_username === 'string' ? claims.preferred_username : undefined,
+    });
+    if (!agent) return next(forbidden("Ce compte n'est rattaché à aucun agent : demandez à un administrateur de vous ajouter."));
+    req.agent = agent;
+    next();
+  };
+}
+
+/** Throws 403 unless the agent has a role in the organisation (any role, or one of `roles`). */
+export function requireOrgRole(agent: AgentIdentity, organisationId: number, roles?: string[]): void {
+  const role = agent.roles.get(Number(organisationId));
+  if (!role || (roles && !roles.includes(role))) throw forbidden();
+}
+
+export const requireAdmin = (agent: AgentIdentity, organisationId: number) => requireOrgRole(agent, organisationId, ['admin']);
+
+/** Territory-wide settings (services, territory switches) need the admin role in one of its organisations. */
+export function requireTerritoryAdmin(agent: AgentIdentity, territoryId: number): void {
+  for (const [org, role] of agent.roles) if (role === 'admin' && agent.orgTerritory.get(org) === Number(territoryId)) return;
+  throw forbidden();
+}
+
+export const isAnyAdmin = (agent: AgentIdentity) => [...agent.roles.values()].includes('admin');

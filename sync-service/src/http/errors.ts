@@ -1,0 +1,46 @@
+/**
+ * The one place where errors become HTTP answers: {"error": {"code", "message", "field"}}.
+ * Validation errors name the field; database constraint violations that slip past validation are mapped to
+ * clear 409/422 answers; anything unknown is logged with context and answered 500 without internals.
+ */
+import type { NextFunction, Request, Response } from 'express';
+import type { Logger } from 'pino';
+import { z } from 'zod';
+import { isPgError, PG } from '../data/db';
+import { DomainError } from '../errors';
+
+export function validationError(err: z.ZodError, where: 'body' | 'query' | 'params'): DomainError {
+  const issue = err.issues[0];
+  const field = issue.path.length ? issue.path.join('.') : undefined;
+  const message = field ? `${field} : ${issue.message}` : issue.message;
+  return new DomainError(422, 'validation_failed', message, field, { in: where, issues: err.issues.map((i) => ({ field: i.path.join('.'), message: i.message })) });
+}
+
+export function errorHandler(logger: Logger) {
+  // Express recognises error handlers by their four parameters.
+  return (err: unknown, req: Request, res: Response, _next: NextFunction) => {
+    let e: DomainError;
+    if (err instanceof DomainError) e = err;
+    else if (err instanceof z.ZodError) e = validationError(err, 'body');
+    else if ((err as { type?: string }).type === 'entity.parse.failed') e = new DomainError(400, 'invalid_json', 'Corps de requête : JSON invalide.');
+    else if ((err as { type?: string }).type === 'entity.too.large') e = new DomainError(400, 'body_too_large', 'Corps de requête trop volumineux.');
+    else if (isPgError(err, PG.foreignKeyViolation)) e = new DomainError(422, 'unknown_reference', `Référence inconnue (${(err as any).constraint ?? 'clé étrangère'}).`);
+    else if (isPgError(err, PG.uniqueViolation)) e = new DomainError(409, 'already_exists', `Cet élément existe déjà (${(err as any).constraint ?? 'unicité'}).`);
+    else if (isPgError(err, PG.checkViolation)) e = new DomainError(422, 'invalid', `Valeur refusée par la règle ${(err as any).constraint ?? ''}.`);
+    else if (isPgError(err, PG.exclusionViolation)) e = new DomainError(409, 'rdv_conflict', "Ce créneau chevauche un autre rendez-vous de l'agent.");
+    else {
+      logger.error({ err, method: req.method, path: req.path, agentId: req.agent?.id }, 'unhandled error');
+      res.status(500).json({ error: { code: 'internal', message: 'Erreur interne : réessayez, et prévenez le support si elle persiste.' } });
+      return;
+    }
+    if (e.status >= 500) logger.error({ err }, e.message);
+    res.status(e.status).json({ error: { code: e.code, message: e.message, ...(e.field ? { field: e.field } : {}), ...(e.details ?? {}) } });
+  };
+}
+
+/** Parses `req.body` / `req.query` with a shared schema; a failure becomes a 422 naming the field. */
+export function parse<S extends z.ZodType>(schema: S, value: unknown, where: 'body' | 'query' | 'params' = 'body'): z.output<S> {
+  const r = schema.safeParse(value ?? {});
+  if (!r.success) throw validationError(r.error, where);
+  return r.data;
+}

@@ -1,0 +1,63 @@
+/**
+ * RDV API: create, move, cancel (excused or revoked, with a reason), set status, add participants, list an
+ * agent's RDVs for a period, get one with its participants, audit trail and notification receipts.
+ */
+import { Router, type Request } from 'express';
+import { id as idSchema, rdvCancel, rdvCreate, rdvList, rdvMove, rdvParticipantsAdd, rdvSetStatus } from '../../../../shared/src/schemas';
+import { addParticipants, cancelRdv, createRdv, moveRdv, rdvForAgent, setRdvStatus } from '../../booking';
+import { listAudit } from '../../data/audit';
+import type { Pool } from '../../data/db';
+import * as rdvs from '../../data/rdvs';
+import { requireOrgRole } from '../auth';
+import { parse } from '../errors';
+
+export type ReceiptsLoader = (pool: Pool, rdvId: number) => Promise<unknown[]>;
+
+const rdvId = (req: Request) => parse(idSchema, req.params.id, 'params');
+const channelOf = (req: Request) => (req.get('X-Rdv-Channel') === 'addin' ? 'addin' : 'api');
+
+export function rdvsRouter(pool: Pool, opts: { now: () => Date; receipts?: ReceiptsLoader }): Router {
+  const router = Router();
+
+  router.get('/', async (req, res) => {
+    const q = parse(rdvList, req.query, 'query');
+    if (q.organisationId) requireOrgRole(req.agent, q.organisationId);
+    const agentId = q.agentId ?? (q.organisationId ? undefined : req.agent.id);
+    res.json(await rdvs.listRdvs(pool, {
+      agentId, organisationIds: q.organisationId ? [q.organisationId] : [...req.agent.roles.keys()], from: q.from, to: q.to, status: q.status,
+    }));
+  });
+
+  router.post('/', async (req, res) => {
+    const body = parse(rdvCreate, req.body);
+    res.status(201).json(await createRdv(pool, req.agent, body, opts.now()));
+  });
+
+  router.get('/:id', async (req, res) => {
+    const rdv = await rdvForAgent(pool, req.agent, rdvId(req));
+    const [participants, audit, receipts] = await Promise.all([
+      rdvs.listParticipants(pool, rdv.id),
+      listAudit(pool, 'rdv', rdv.id),
+      opts.receipts ? opts.receipts(pool, rdv.id) : Promise.resolve([]),
+    ]);
+    res.json({ ...rdv, participants, audit, receipts });
+  });
+
+  router.post('/:id/move', async (req, res) => {
+    res.json(await moveRdv(pool, req.agent, rdvId(req), parse(rdvMove, req.body), opts.now(), channelOf(req)));
+  });
+
+  router.post('/:id/cancel', async (req, res) => {
+    res.json(await cancelRdv(pool, req.agent, rdvId(req), parse(rdvCancel, req.body), opts.now(), channelOf(req)));
+  });
+
+  router.post('/:id/status', async (req, res) => {
+    res.json(await setRdvStatus(pool, req.agent, rdvId(req), parse(rdvSetStatus, req.body).status, opts.now(), channelOf(req)));
+  });
+
+  router.post('/:id/participants', async (req, res) => {
+    res.json(await addParticipants(pool, req.agent, rdvId(req), parse(rdvParticipantsAdd, req.body).usagerIds, opts.now(), channelOf(req)));
+  });
+
+  return router;
+}

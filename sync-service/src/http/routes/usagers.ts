@@ -1,0 +1,105 @@
+/**
+ * Usagers API: search (name, phone, birth date; accent- and case-insensitive), create, update, relatives.
+ * An agent sees usagers followed by the organisations where they have a role.
+ */
+import { Router, type Request } from 'express';
+import { id as idSchema, relativeCreate, usagerCreate, usagerSearch, usagerUpdate } from '../../../../shared/src/schemas';
+import { tryNormaliseFrenchPhone } from '../../../../shared/src/notifications/phone';
+import { appendAudit } from '../../data/audit';
+import { organisationTerritory } from '../../data/config';
+import { withTransaction, type Pool } from '../../data/db';
+import * as usagers from '../../data/usagers';
+import { forbidden, invalid } from '../../errors';
+import { requireOrgRole } from '../auth';
+import { parse } from '../errors';
+
+const inaccessible = () => forbidden('Usager introuvable ou inaccessible.');
+
+async function visibleUsager(pool: Pool, req: Request) {
+  const id = parse(idSchema, req.params.id, 'params');
+  const u = await usagers.getUsager(pool, id);
+  if (!u) throw inaccessible();
+  const orgs = await usagers.usagerOrganisations(pool, id);
+  if (!orgs.some((o) => req.agent.roles.has(o))) throw inaccessible();
+  return u;
+}
+
+function phoneOrError(phone: string | null | undefined): string | null | undefined {
+  if (phone == null) return phone;
+  const e164 = tryNormaliseFrenchPhone(phone);
+  if (!e164) throw invalid('phone', 'numéro de téléphone invalide (attendu : numéro français, ex. 06 12 34 56 78 ou +33 6 12 34 56 78)');
+  return e164;
+}
+
+export function usagersRouter(pool: Pool): Router {
+  const router = Router();
+
+  router.get('/', async (req, res) => {
+    const q = parse(usagerSearch, req.query, 'query');
+    if (q.organisationId) requireOrgRole(req.agent, q.organisationId);
+    const digits = q.phone?.replace(/\D/g, '');
+    // Match a national number typed with its leading 0 against the stored E.164 form.
+    const phoneDigits = digits ? (digits.startsWith('0') ? digits.slice(1) : digits) : undefined;
+    res.json(await usagers.searchUsagers(pool, {
+      organisationIds: q.organisationId ? [q.organisationId] : [...req.agent.roles.keys()], text: q.q, phoneDigits, birthDate: q.birthDate, limit: q.limit,
+    }));
+  });
+
+  router.get('/:id', async (req, res) => {
+    const u = await visibleUsager(pool, req);
+    const id = u.id as number;
+    res.json({
+      ...u,
+      relatives: await usagers.relativesOf(pool, id),
+      responsible: u.responsibleId ? await usagers.getUsager(pool, u.responsibleId as number) : null,
+      rdvs: await usagers.rdvsOfUsager(pool, id, [...req.agent.roles.keys()]),
+    });
+  });
+
+  router.post('/', async (req, res) => {
+    const body = parse(usagerCreate, req.body);
+    requireOrgRole(req.agent, body.organisationId);
+    const phone = phoneOrError(body.phone);
+    const territoryId = (await organisationTerritory(pool, body.organisationId))!;
+    const id = await withTransaction(pool, async (c) => {
+      const newId = await usagers.insertUsager(c, territoryId, body.organisationId, { ...body, phone });
+      await appendAudit(c, { kind: 'agent', agentId: req.agent.id, channel: 'api' }, 'usager', newId, 'created', { organisationId: body.organisationId });
+      return newId;
+    });
+    res.status(201).json(await usagers.getUsager(pool, id));
+  });
+
+  router.patch('/:id', async (req, res) => {
+    const u = await visibleUsager(pool, req);
+    const body = parse(usagerUpdate, req.body);
+    const phone = phoneOrError(body.phone);
+    await withTransaction(pool, async (c) => {
+      await usagers.updateUsager(c, u.id as number, { ...body, phone });
+      // Field names only: the audit log never copies personal data.
+      await appendAudit(c, { kind: 'agent', agentId: req.agent.id, channel: 'api' }, 'usager', u.id as number, 'updated', { fields: Object.keys(body) });
+    });
+    res.json(await usagers.getUsager(pool, u.id as number));
+  });
+
+  router.get('/:id/relatives', async (req, res) => {
+    const u = await visibleUsager(pool, req);
+    res.json(await usagers.relativesOf(pool, u.id as number));
+  });
+
+  router.post('/:id/relatives', async (req, res) => {
+    const responsible = await visibleUsager(pool, req);
+    if (responsible.responsibleId) throw invalid('id', "un proche ne peut pas être responsable d'un autre proche");
+    const body = parse(relativeCreate, req.body);
+    const orgs = (await usagers.usagerOrganisations(pool, responsible.id as number)).filter((o) => req.agent.roles.has(o));
+    const id = await withTransaction(pool, async (c) => {
+      const newId = await usagers.insertUsager(c, responsible.territoryId as number, orgs[0], {
+        ...body, responsibleId: responsible.id, notifyBySms: false, notifyByEmail: false,
+      });
+      await appendAudit(c, { kind: 'agent', agentId: req.agent.id, channel: 'api' }, 'usager', newId, 'created', { responsibleId: responsible.id });
+      return newId;
+    });
+    res.status(201).json(await usagers.getUsager(pool, id));
+  });
+
+  return router;
+}

@@ -1,0 +1,70 @@
+/**
+ * The sync service daemon: settings → store (embedded PostgreSQL or DATABASE_URL) → migrations → demo data
+ * (SEED_DEMO) → workers → HTTP(S) API. Stops cleanly on SIGINT/SIGTERM: stops accepting requests, lets
+ * workers finish or release their jobs, closes the pool, stops the embedded PostgreSQL.
+ */
+import { readFileSync } from 'node:fs';
+import http from 'node:http';
+import https from 'node:https';
+import pino from 'pino';
+import { ConfigError, loadConfig } from './config';
+import { createPool } from './data/db';
+import { openStore } from './db/bootstrap';
+import { createApp } from './http/app';
+import { seedDemo } from './seed/demo';
+
+const logger = pino({ level: process.env.LOG_LEVEL ?? 'info', base: { service: 'rdv-outlook' } });
+
+async function main() {
+  let config;
+  try {
+    config = loadConfig();
+  } catch (err) {
+    if (err instanceof ConfigError) {
+      console.error(err.message);
+      process.exit(2);
+    }
+    throw err;
+  }
+  const store = await openStore(config, (msg) => logger.info(msg));
+  const pool = createPool(store.url, 20);
+  if (config.SEED_DEMO) {
+    const { seeded, counts } = await seedDemo(pool, { now: new Date(), log: (m) => logger.info(m) });
+    if (seeded) logger.info({ counts }, 'demo data loaded');
+  }
+
+  const tls = config.TLS_CERT_FILE && config.TLS_KEY_FILE
+    ? { cert: readFileSync(config.TLS_CERT_FILE), key: readFileSync(config.TLS_KEY_FILE) } : null;
+  const scheme = tls ? 'https' : 'http';
+  const publicUrl = config.PUBLIC_URL ?? `${scheme}://${config.HOST === '0.0.0.0' ? '127.0.0.1' : config.HOST}:${config.PORT}`;
+  const app = createApp({ pool, auth: config.auth, logger, publicUrl });
+  const server = tls ? https.createServer(tls, app) : http.createServer(app);
+  await new Promise<void>((resolve, reject) => {
+    server.once('error', (err: NodeJS.ErrnoException) =>
+      reject(err.code === 'EADDRINUSE' ? new Error(`Port ${config.PORT} is already in use: set PORT to a free port.`) : err));
+    server.listen(config.PORT, config.HOST, resolve);
+  });
+  logger.info({ url: publicUrl }, 'rdv-outlook service ready');
+  console.log(`\n  API        ${publicUrl}/api   (OpenAPI: ${publicUrl}/api/openapi.json)\n  Health     ${publicUrl}/health   ${publicUrl}/ready\n  Database   ${store.embedded ? `embedded PostgreSQL in ${config.pgDataDir}` : 'DATABASE_URL'}\n`);
+
+  let stopping = false;
+  const stop = async (signal: string) => {
+    if (stopping) return;
+    stopping = true;
+    logger.info({ signal }, 'stopping');
+    server.closeIdleConnections?.();
+    await new Promise<void>((resolve) => server.close(() => resolve()));
+    await pool.end();
+    await store.stop();
+    logger.info('stopped');
+    process.exit(0);
+  };
+  process.on('SIGINT', () => void stop('SIGINT'));
+  process.on('SIGTERM', () => void stop('SIGTERM'));
+}
+
+main().catch((err) => {
+  logger.fatal({ err }, 'the service could not start');
+  console.error(`\nThe service could not start: ${(err as Error).message}`);
+  process.exit(1);
+});

@@ -1,0 +1,86 @@
+/**
+ * Starts the real HTTP API on loopback against a fresh test database and a test identity provider.
+ *   const svc = await startTestService(); const res = await svc.as('agent@x.fr').post('/api/rdvs', body);
+ */
+import type { AddressInfo } from 'node:net';
+import http from 'node:http';
+import pino from 'pino';
+import { createApp, type AppDeps } from '../../sync-service/src/http/app';
+import { createTestDatabase, type TestDatabase } from './db';
+import { startTestIdentityProvider, type TestIdentityProvider } from './tokens';
+
+export interface ApiResponse<T = any> { status: number; body: T; headers: Headers }
+
+export interface Caller {
+  get<T = any>(path: string): Promise<ApiResponse<T>>;
+  post<T = any>(path: string, body?: unknown): Promise<ApiResponse<T>>;
+  patch<T = any>(path: string, body?: unknown): Promise<ApiResponse<T>>;
+  put<T = any>(path: string, body?: unknown): Promise<ApiResponse<T>>;
+  delete<T = any>(path: string): Promise<ApiResponse<T>>;
+}
+
+export interface TestService {
+  baseUrl: string;
+  db: TestDatabase;
+  idp: TestIdentityProvider;
+  /** Calls the API with a valid token for this email (preferred_username). */
+  as(email: string): Caller;
+  /** Calls the API with an explicit Authorization header value (or none). */
+  withAuthorization(authorization: string | null): Caller;
+  /** Moves the service's clock. */
+  setNow(now: Date): void;
+  stop(): Promise<void>;
+}
+
+export async function startTestService(opts: { now?: Date; deps?: Partial<AppDeps> } = {}): Promise<TestService> {
+  const db = await createTestDatabase();
+  const idp = await startTestIdentityProvider();
+  let now = opts.now ?? new Date();
+  const app = createApp({
+    pool: db.pool,
+    auth: { jwksUrl: idp.jwksUrl, issuer: idp.issuer, audience: idp.audience, tenantId: idp.tenantId },
+    logger: pino({ level: 'silent' }),
+    now: () => now,
+    ...opts.deps,
+  });
+  const server = http.createServer(app);
+  await new Promise<void>((r) => server.listen(0, '127.0.0.1', r));
+  const baseUrl = `http://127.0.0.1:${(server.address() as AddressInfo).port}`;
+
+  const caller = (authorization: () => Promise<string | null>): Caller => {
+    const call = async (method: string, path: string, body?: unknown) => {
+      const auth = await authorization();
+      const res = await fetch(baseUrl + path, {
+        method,
+        headers: { ...(auth ? { authorization: auth } : {}), ...(body !== undefined ? { 'content-type': 'application/json' } : {}) },
+        body: body === undefined ? undefined : typeof body === 'string' ? body : JSON.stringify(body),
+      });
+      const text = await res.text();
+      let parsed: unknown = text;
+      try { parsed = text ? JSON.parse(text) : null; } catch { /* not JSON */ }
+      return { status: res.status, body: parsed as any, headers: res.headers };
+    };
+    return {
+      get: (p) => call('GET', p),
+      post: (p, b) => call('POST', p, b ?? {}),
+      patch: (p, b) => call('PATCH', p, b ?? {}),
+      put: (p, b) => call('PUT', p, b ?? {}),
+      delete: (p) => call('DELETE', p),
+    };
+  };
+
+  return {
+    baseUrl,
+    db,
+    idp,
+    as: (email) => caller(async () => `Bearer ${await idp.token({ preferred_username: email })}`),
+    withAuthorization: (a) => caller(async () => a),
+    setNow: (n) => { now = n; },
+    async stop() {
+      server.closeAllConnections();
+      await new Promise<void>((r) => server.close(() => r()));
+      await idp.stop();
+      await db.drop();
+    },
+  };
+}

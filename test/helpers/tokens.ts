@@ -1,0 +1,48 @@
+/**
+ * A stand-in identity provider for API tests: its own RSA key pair, served as a JWKS on loopback HTTP,
+ * and a minting function for Entra-shaped access tokens (iss, aud, tid, oid, preferred_username, exp).
+ */
+import http from 'node:http';
+import type { AddressInfo } from 'node:net';
+import { exportJWK, generateKeyPair, SignJWT, type JWK } from 'jose';
+
+export interface TestIdentityProvider {
+  jwksUrl: string;
+  issuer: string;
+  audience: string;
+  tenantId: string;
+  token(claims: { oid?: string; preferred_username?: string; tid?: string; aud?: string; iss?: string; expiresIn?: string | number; name?: string }): Promise<string>;
+  /** A token signed with a key that is NOT in the JWKS. */
+  forgedToken(claims: { preferred_username: string }): Promise<string>;
+  stop(): Promise<void>;
+}
+
+export async function startTestIdentityProvider(): Promise<TestIdentityProvider> {
+  const { publicKey, privateKey } = await generateKeyPair('RS256');
+  const forger = await generateKeyPair('RS256');
+  const jwk: JWK = { ...(await exportJWK(publicKey)), kid: 'test-key', alg: 'RS256', use: 'sig' };
+  const server = http.createServer((req, res) => {
+    res.setHeader('content-type', 'application/json');
+    res.end(JSON.stringify({ keys: [jwk] }));
+  });
+  await new Promise<void>((r) => server.listen(0, '127.0.0.1', r));
+  const port = (server.address() as AddressInfo).port;
+  const tenantId = '0f1e2d3c-4b5a-6978-8796-a5b4c3d2e1f0';
+  const issuer = `https://login.example.test/${tenantId}/v2.0`;
+  const audience = 'api://rdv-outlook-test';
+  const sign = (key: CryptoKey, kid: string, c: Parameters<TestIdentityProvider['token']>[0]) => {
+    const { expiresIn = '1h', iss = issuer, aud = audience, tid = tenantId, ...rest } = c;
+    return new SignJWT({ ...rest, tid, ver: '2.0' })
+      .setProtectedHeader({ alg: 'RS256', kid, typ: 'JWT' })
+      .setIssuer(iss).setAudience(aud).setIssuedAt().setExpirationTime(expiresIn).sign(key);
+  };
+  return {
+    jwksUrl: `http://127.0.0.1:${port}/keys`,
+    issuer,
+    audience,
+    tenantId,
+    token: (c) => sign(privateKey, 'test-key', c),
+    forgedToken: (c) => sign(forger.privateKey, 'test-key', c),
+    stop: () => new Promise((r) => server.close(() => r())),
+  };
+}

@@ -1,0 +1,73 @@
+import { afterAll, beforeAll, describe, expect, it } from '@jest/globals';
+import { aWorld, type World } from '../../helpers/builders';
+import { startTestService, type TestService } from '../../helpers/service';
+
+describe('API authentication', () => {
+  let svc: TestService;
+  let w: World;
+  beforeAll(async () => {
+    svc = await startTestService();
+    w = await aWorld(svc.db.pool);
+  });
+  afterAll(async () => { await svc.stop(); });
+
+  it('should answer /health and /ready without a token', async () => {
+    expect((await svc.withAuthorization(null).get('/health')).body).toEqual({ status: 'ok' });
+    expect((await svc.withAuthorization(null).get('/ready')).body).toEqual({ status: 'ready' });
+  });
+
+  it('should refuse an /api call without a bearer token with 401', async () => {
+    const res = await svc.withAuthorization(null).get('/api/config/organisations');
+    expect(res.status).toBe(401);
+    expect(res.body.error.code).toBe('unauthorized');
+    expect(res.headers.get('www-authenticate')).toMatch(/^Bearer/);
+  });
+
+  it('should refuse a token signed by a key outside the JWKS', async () => {
+    const token = await svc.idp.forgedToken({ preferred_username: w.agentA.email });
+    expect((await svc.withAuthorization(`Bearer ${token}`).get('/api/config/organisations')).status).toBe(401);
+  });
+
+  it('should refuse an expired token, a wrong audience, a wrong issuer and another tenant', async () => {
+    const base = { preferred_username: w.agentA.email };
+    const past = Math.floor(Date.now() / 1000) - 3600;
+    for (const token of [
+      await svc.idp.token({ ...base, expiresIn: past }),
+      await svc.idp.token({ ...base, aud: 'api://another-app' }),
+      await svc.idp.token({ ...base, iss: 'https://login.example.test/other/v2.0' }),
+      await svc.idp.token({ ...base, tid: '11111111-2222-3333-4444-555555555555' }),
+    ]) {
+      const res = await svc.withAuthorization(`Bearer ${token}`).get('/api/config/organisations');
+      expect(res.status).toBe(401);
+    }
+  });
+
+  it('should refuse with 403 a valid token whose user is no agent of the store', async () => {
+    const res = await svc.as('stranger@test.fr').get('/api/config/organisations');
+    expect(res.status).toBe(403);
+    expect(res.body.error.message).toMatch(/aucun agent/);
+  });
+
+  it('should map a token to its agent by oid as well as by preferred_username', async () => {
+    const oid = '6c2b1a6e-7f4e-4d0a-9b57-3f1c2d4e5a6b';
+    await svc.db.pool.query('update agents set entra_oid = $1 where id = $2', [oid, w.agentA.id]);
+    const token = await svc.idp.token({ oid, preferred_username: 'renamed.upn@test.fr' });
+    const res = await svc.withAuthorization(`Bearer ${token}`).get('/api/config/organisations');
+    expect(res.status).toBe(200);
+    expect(res.body.map((o: any) => o.id)).toEqual([w.orgA]);
+  });
+
+  it('should publish an OpenAPI document generated from the shared schemas', async () => {
+    const res = await svc.withAuthorization(null).get('/api/openapi.json');
+    expect(res.status).toBe(200);
+    expect(res.body.openapi).toBe('3.1.0');
+    const create = res.body.paths['/api/rdvs'].post.requestBody.content['application/json'].schema;
+    expect(create.required).toEqual(expect.arrayContaining(['motifId', 'startsAt', 'agentIds']));
+  });
+
+  it('should answer an unknown route with 404 in the error shape', async () => {
+    const res = await svc.as(w.agentA.email).get('/api/nothing-here');
+    expect(res.status).toBe(404);
+    expect(res.body.error.code).toBe('not_found');
+  });
+});
