@@ -18,21 +18,27 @@ const inaccessible = (what: string, field?: string) => new DomainError(403, 'for
 
 const actorOf = (agent: AgentIdentity, channel: string): Actor => ({ kind: 'agent', agentId: agent.id, channel });
 
-/** Runs a booking transaction; an overlap refused by the store becomes a 409 naming the conflicting RDV. */
+/** 409 naming the live RDV that [start, end) would overlap, if there is one. */
+async function assertNoOverlap(pool: Pool, agentIds: number[], start: Date, end: Date, exceptRdvId: number | undefined): Promise<void> {
+  const other = await rdvs.findOverlappingRdv(pool, agentIds, start, end, exceptRdvId);
+  if (other) {
+    throw conflict(
+      'rdv_conflict',
+      `Ce créneau chevauche le rendez-vous n° ${other.rdvId} de l'agent ${other.agentId} (${other.startsAt.toISOString()} – ${other.endsAt.toISOString()}).`,
+      { conflictingRdvId: other.rdvId, agentId: other.agentId },
+      'startsAt',
+    );
+  }
+}
+
+/** Runs a booking transaction; an overlap refused by the store (a lost race) becomes a 409 naming the conflicting RDV. */
 async function guardOverlap<T>(pool: Pool, agentIds: number[], start: Date, end: Date, exceptRdvId: number | undefined, fn: () => Promise<T>): Promise<T> {
   try {
     return await fn();
   } catch (err) {
     if (!isPgError(err, PG.exclusionViolation)) throw err;
-    const other = await rdvs.findOverlappingRdv(pool, agentIds, start, end, exceptRdvId);
-    throw conflict(
-      'rdv_conflict',
-      other
-        ? `Ce créneau chevauche le rendez-vous n° ${other.rdvId} de l'agent ${other.agentId} (${other.startsAt.toISOString()} – ${other.endsAt.toISOString()}).`
-        : "Ce créneau chevauche un autre rendez-vous de l'agent.",
-      other ? { conflictingRdvId: other.rdvId, agentId: other.agentId } : {},
-      'startsAt',
-    );
+    await assertNoOverlap(pool, agentIds, start, end, exceptRdvId);
+    throw conflict('rdv_conflict', "Ce créneau chevauche un autre rendez-vous de l'agent.", {}, 'startsAt');
   }
 }
 
@@ -72,6 +78,7 @@ export async function createRdv(pool: Pool, agent: AgentIdentity, input: RdvCrea
   const capacity = motif.collective ? input.capacity ?? motif.defaultCapacity ?? 10 : null;
   if (!motif.collective && input.capacity !== undefined) throw invalid('capacity', 'la capacité ne concerne que les motifs collectifs');
   if (capacity !== null && usagerIds.length > capacity) throw invalid('usagerIds', `plus de participants (${usagerIds.length}) que de places (${capacity})`);
+  await assertNoOverlap(pool, agentIds, startsAt, endsAt, undefined);
   if (!motif.collective) {
     for (const agentId of agentIds) await assertSlotBookable(pool, { motif, agentId, lieuId, startsAt, endsAt, now });
   }
@@ -113,6 +120,7 @@ export async function moveRdv(
   const startsAt = input.startsAt;
   const endsAt = input.endsAt ?? new Date(startsAt.getTime() + (current.endsAt.getTime() - current.startsAt.getTime()));
   if (endsAt <= startsAt) throw invalid('endsAt', 'la fin doit suivre le début');
+  await assertNoOverlap(pool, agentIds, startsAt, endsAt, id);
   if (!current.collective) {
     for (const agentId of agentIds) {
       await assertSlotBookable(pool, { motif, agentId, lieuId, startsAt, endsAt, now, ignoreRdvId: id });

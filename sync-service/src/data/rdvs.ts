@@ -64,7 +64,9 @@ export async function setRdvAgents(db: Db, rdvId: number, agentIds: number[]): P
   await db.query('delete from rdv_agents where rdv_id = $1 and not (agent_id = any($2::bigint[]))', [rdvId, agentIds]);
   await db.query(
     `insert into rdv_agents (rdv_id, agent_id, starts_at, ends_at, live)
-     select $1, a, 'epoch', 'epoch', false from unnest($2::bigint[]) a on conflict do nothing`, // times filled by trigger
+     select $1, a, 'epoch', 'epoch', false from unnest($2::bigint[]) a
+     on conflict (rdv_id, agent_id) do nothing`, // times filled by trigger. The conflict target matters: a bare
+    // ON CONFLICT DO NOTHING would also swallow the no-overlap exclusion constraint and leave an RDV without agent.
     [rdvId, agentIds],
   );
 }
