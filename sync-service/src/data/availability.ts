@@ -95,7 +95,7 @@ export async function openCollectiveRdvs(db: Db, q: { motifId: number; lieuId?: 
             coalesce((select array_agg(agent_id) from rdv_agents where rdv_id = r.id), '{}') as agent_ids
        from rdvs r
       where r.motif_id = $1 and r.collective and r.status not in ('revoked', 'excused') and ($2::bigint is null or r.lieu_id = $2)
-        and r.starts_at >= greatest($3, $5) and r.starts_at < $4
+        and r.starts_at >= greatest($3::timestamptz, $5::timestamptz) and r.starts_at < $4::timestamptz
       order by r.starts_at`,
     [q.motifId, q.lieuId ?? null, q.from, q.to, q.now],
   );
