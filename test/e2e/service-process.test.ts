@@ -1,0 +1,76 @@
+/**
+ * The daemon as an operator runs it: its own process, the embedded PostgreSQL in a data folder, demo data on
+ * first start, a clean stop on SIGTERM, and data that survives a restart.
+ */
+import { afterAll, beforeAll, describe, expect, it } from '@jest/globals';
+import { spawn, type ChildProcess } from 'node:child_process';
+import { existsSync } from 'node:fs';
+import { chmod, mkdtemp, rm } from 'node:fs/promises';
+import os from 'node:os';
+import path from 'node:path';
+import { DEMO_AGENTS } from '../../sync-service/src/seed/demo';
+import { freePort } from '../helpers/free-port';
+import { startTestIdentityProvider, type TestIdentityProvider } from '../helpers/tokens';
+
+describe('the sync service process', () => {
+  let dataDir: string;
+  let idp: TestIdentityProvider;
+  let env: NodeJS.ProcessEnv;
+  let base: string;
+
+  beforeAll(async () => {
+    dataDir = await mkdtemp(path.join(os.tmpdir(), 'rdv-e2e-'));
+    await chmod(dataDir, 0o755);
+    idp = await startTestIdentityProvider();
+    const port = await freePort();
+    base = `http://127.0.0.1:${port}`;
+    env = {
+      ...process.env, DATABASE_URL: '', DATA_DIR: dataDir, EMBEDDED_PG_PORT: String(await freePort()), PORT: String(port), SEED_DEMO: 'true',
+      LOG_LEVEL: 'warn', AUTH_JWKS_URL: idp.jwksUrl, AUTH_ISSUER: idp.issuer, AUTH_AUDIENCE: idp.audience, AUTH_TENANT_ID: idp.tenantId,
+      REMINDERS_ENABLED: 'false',
+    };
+  });
+  afterAll(async () => {
+    await idp.stop();
+    await rm(dataDir, { recursive: true, force: true });
+  });
+
+  async function start(): Promise<{ child: ChildProcess; output: () => string }> {
+    let output = '';
+    const child = spawn(process.execPath, ['--import', 'tsx', 'sync-service/src/main.ts'], { env, stdio: ['ignore', 'pipe', 'pipe'] });
+    child.stdout!.on('data', (d) => { output += d; });
+    child.stderr!.on('data', (d) => { output += d; });
+    for (let i = 0; i < 600; i++) {
+      if (child.exitCode !== null) throw new Error(`service exited early:\n${output}`);
+      try { if ((await fetch(`${base}/ready`)).ok) return { child, output: () => output }; } catch { /* starting */ }
+      await new Promise((r) => setTimeout(r, 100));
+    }
+    child.kill('SIGKILL');
+    throw new Error(`service not ready after 60 s:\n${output}`);
+  }
+
+  async function stop(child: ChildProcess): Promise<number | null> {
+    const exited = new Promise<number | null>((r) => child.once('exit', (code) => r(code)));
+    child.kill('SIGTERM');
+    return exited;
+  }
+
+  it('should start on an empty data folder with demo data, answer the API, and stop cleanly on SIGTERM', async () => {
+    const { child, output } = await start();
+    const token = await idp.token({ preferred_username: DEMO_AGENTS[0].email });
+    const res = await fetch(`${base}/api/usagers?q=ma&limit=5`, { headers: { authorization: `Bearer ${token}` } });
+    expect(res.status).toBe(200);
+    expect(((await res.json()) as unknown[]).length).toBeGreaterThan(0);
+    expect(output()).toContain('/api/openapi.json');
+    expect(await stop(child)).toBe(0);
+    expect(existsSync(path.join(dataDir, 'pg', 'postmaster.pid'))).toBe(false);
+  }, 120_000);
+
+  it('should keep its data across a restart and not load the demo twice', async () => {
+    const { child } = await start();
+    const token = await idp.token({ preferred_username: DEMO_AGENTS[0].email });
+    const res = await fetch(`${base}/api/config/territories`, { headers: { authorization: `Bearer ${token}` } });
+    expect(((await res.json()) as unknown[]).length).toBe(1);
+    expect(await stop(child)).toBe(0);
+  }, 120_000);
+});
