@@ -30,14 +30,13 @@ function dayBounds(from: string, to: string, zone: string) {
 }
 
 export async function loadAvailabilityQuery(db: Db, r: AvailabilityRequest): Promise<AvailabilityQuery> {
-  const territory = await data.territoryOfMotif(db, r.motif.id);
+  const { tentativeBlocks, ...territory } = r.motif.territory;
   const plages = await data.plagesForMotif(db, { motifId: r.motif.id, lieuId: r.lieuId, agentId: r.agentId, fromDay: r.from, toDay: r.to });
   const agentIds = [...new Set(plages.map((p) => p.agentId))];
   const { start, end } = dayBounds(r.from, r.to, territory.timeZone);
-  const tentative = await data.territoryTentativeSetting(db, r.motif.id);
   const [absences, busyBlocks, rdvs] = agentIds.length === 0 ? [[], [], []] : await Promise.all([
     data.absencesOfAgents(db, agentIds, DateTime.fromJSDate(start, { zone: territory.timeZone }).toISODate()!, r.to),
-    data.busyBlocksOfAgents(db, agentIds, start, end, tentative),
+    data.busyBlocksOfAgents(db, agentIds, start, end, tentativeBlocks),
     data.rdvsOfAgents(db, agentIds, start, end, r.ignoreRdvId),
   ]);
   return {
@@ -58,7 +57,7 @@ export async function computeAvailability(db: Db, r: AvailabilityRequest) {
 
 /** First bookable slot within `months` months from now (searched month by month). */
 export async function nextAvailability(db: Db, r: Omit<AvailabilityRequest, 'from' | 'to'>, months = 6): Promise<Slot | null> {
-  const zone = (await data.territoryOfMotif(db, r.motif.id)).timeZone;
+  const zone = r.motif.timeZone;
   let from = DateTime.fromJSDate(r.now, { zone }).startOf('day');
   const limit = from.plus({ months });
   while (from < limit) {
@@ -74,7 +73,7 @@ export async function nextAvailability(db: Db, r: Omit<AvailabilityRequest, 'fro
 export async function assertSlotBookable(db: Db, b: {
   motif: MotifRow; agentId: number; lieuId: number | null; startsAt: Date; endsAt: Date; now: Date; ignoreRdvId?: number;
 }): Promise<void> {
-  const zone = (await data.territoryOfMotif(db, b.motif.id)).timeZone;
+  const zone = b.motif.timeZone;
   const day = DateTime.fromJSDate(b.startsAt, { zone }).toISODate()!;
   const expectedEnd = b.startsAt.getTime() + b.motif.durationMinutes * 60_000;
   const query = await loadAvailabilityQuery(db, {

@@ -23,9 +23,10 @@ const name = z.string().trim().min(1).max(200);
  * The PATCH form of a create schema: every field optional and WITHOUT its default (a partial update must
  * never reset a field the caller did not send), scope fields (e.g. organisationId) left out.
  */
-export function patchOf(schema: z.ZodObject, omit: string[] = []) {
-  return z.object(Object.fromEntries(Object.entries(schema.shape).filter(([k]) => !omit.includes(k))
-    .map(([k, v]) => [k, (v instanceof z.ZodDefault ? v.removeDefault() : v).optional()]))).strict();
+export function patchOf<S extends z.ZodRawShape, K extends keyof S = never>(schema: z.ZodObject<S>, omit: K[] = []) {
+  return z.object(Object.fromEntries(Object.entries(schema.shape).filter(([k]) => !omit.includes(k as K))
+    .map(([k, v]) => [k, ((v instanceof z.ZodDefault ? v.removeDefault() : v) as z.ZodType).optional()]))).strict() as unknown as
+    z.ZodObject<{ [P in Exclude<keyof S, K>]: z.ZodOptional<S[P]> }>;
 }
 const optionalText = (max: number) => z.string().trim().max(max).nullable().optional();
 

@@ -4,16 +4,6 @@ import type { Db } from './db';
 
 const hhmm = (t: string | null) => (t == null ? null : t.slice(0, 5));
 
-export async function territoryOfMotif(db: Db, motifId: number) {
-  const { rows } = await db.query(
-    `select t.time_zone, t.departement_code, t.whit_monday_is_holiday, t.works_on_public_holidays
-       from motifs m join organisations o on o.id = m.organisation_id join territories t on t.id = o.territory_id where m.id = $1`,
-    [motifId],
-  );
-  const t = rows[0];
-  return { timeZone: t.time_zone as string, departementCode: t.departement_code as string, whitMondayIsHoliday: t.whit_monday_is_holiday as boolean, worksOnPublicHolidays: t.works_on_public_holidays as boolean };
-}
-
 /** Plages offering the motif (optionally at one lieu / for one agent) that may occur in [fromDay, toDay]. */
 export async function plagesForMotif(db: Db, q: { motifId: number; lieuId?: number | null; agentId?: number | null; fromDay: string; toDay: string }) {
   const { rows } = await db.query(
@@ -78,13 +68,6 @@ export async function rdvsOfAgents(db: Db, agentIds: number[], from: Date, to: D
     id: r.id as number, agentIds: (r.agent_ids as number[]).map(Number), start: r.starts_at as Date, end: r.ends_at as Date,
     status: r.status as RdvStatus, bufferMinutes: r.buffer_minutes as number,
   }));
-}
-
-export async function territoryTentativeSetting(db: Db, motifId: number): Promise<boolean> {
-  const { rows } = await db.query(
-    `select t.outlook_tentative_blocks from motifs m join organisations o on o.id = m.organisation_id
-       join territories t on t.id = o.territory_id where m.id = $1`, [motifId]);
-  return Boolean(rows[0]?.outlook_tentative_blocks);
 }
 
 /** Upcoming collective RDVs of a motif with seats left (collective motifs offer these instead of computed slots). */

@@ -6,11 +6,14 @@ export interface MotifRow {
   id: number; organisationId: number; serviceId: number; territoryId: number; timeZone: string; name: string;
   durationMinutes: number; bufferMinutes: number; locationType: string; collective: boolean; defaultCapacity: number | null;
   minBookingDelayMinutes: number; maxBookingDelayMinutes: number; archived: boolean;
+  /** Settings of the motif's territory that availability depends on. */
+  territory: { timeZone: string; departementCode: string; whitMondayIsHoliday: boolean; worksOnPublicHolidays: boolean; tentativeBlocks: boolean };
 }
 
 export async function getMotif(db: Db, id: number): Promise<MotifRow | null> {
   const { rows } = await db.query(
-    `select m.*, o.territory_id, t.time_zone from motifs m join organisations o on o.id = m.organisation_id
+    `select m.*, o.territory_id, t.time_zone, t.departement_code, t.whit_monday_is_holiday, t.works_on_public_holidays,
+            t.outlook_tentative_blocks from motifs m join organisations o on o.id = m.organisation_id
        join territories t on t.id = o.territory_id where m.id = $1`, [id]);
   const m = rows[0];
   if (!m) return null;
@@ -19,6 +22,10 @@ export async function getMotif(db: Db, id: number): Promise<MotifRow | null> {
     durationMinutes: m.duration_minutes, bufferMinutes: m.buffer_minutes, locationType: m.location_type, collective: m.collective,
     defaultCapacity: m.default_capacity, minBookingDelayMinutes: m.min_booking_delay_minutes, maxBookingDelayMinutes: m.max_booking_delay_minutes,
     archived: m.archived_at !== null,
+    territory: {
+      timeZone: m.time_zone, departementCode: m.departement_code, whitMondayIsHoliday: m.whit_monday_is_holiday,
+      worksOnPublicHolidays: m.works_on_public_holidays, tentativeBlocks: m.outlook_tentative_blocks,
+    },
   };
 }
 

@@ -203,7 +203,7 @@ export function configRouter(pool: Pool): Router {
 
   // ---- plages & absences (agent + organisation scoped) ----
   for (const [path, table, create] of [['plages', 'plages', plageCreate], ['absences', 'absences', absenceCreate]] as const) {
-    const update = patchOf(create, ['organisationId']);
+    const update = patchOf(create as z.ZodObject, ['organisationId']);
     const check = async (db: Client | Pool, body: any) => {
       if (!(await cfg.agentRoleIn(db, body.agentId, body.organisationId))) throw invalid('agentId', "cet agent n'appartient pas à l'organisation");
       if (table === 'plages') {
