@@ -22,6 +22,7 @@ export function errorHandler(logger: Logger) {
     let e: DomainError;
     if (err instanceof DomainError) e = err;
     else if (err instanceof z.ZodError) e = validationError(err, 'body');
+    else if ((err as { code?: string }).code === 'invalid_availability_input') e = new DomainError(422, 'invalid', (err as Error).message, (err as { field?: string }).field);
     else if ((err as { type?: string }).type === 'entity.parse.failed') e = new DomainError(400, 'invalid_json', 'Corps de requête : JSON invalide.');
     else if ((err as { type?: string }).type === 'entity.too.large') e = new DomainError(400, 'body_too_large', 'Corps de requête trop volumineux.');
     else if (isPgError(err, PG.foreignKeyViolation)) e = new DomainError(422, 'unknown_reference', `Référence inconnue (${(err as any).constraint ?? 'clé étrangère'}).`);

@@ -9,7 +9,7 @@
 import { DateTime } from 'luxon';
 import type { AgentRole, BookableBy, IsoWeekday, LocationType, MotifVisibility, Recurrence, RdvStatus } from '../../../shared/src/domain';
 import { withTransaction, type Client, type Pool } from '../data/db';
-import { frenchPublicHolidays } from './french-holidays';
+import { publicHolidays } from '../../../shared/src/availability';
 import {
   COMMUNES_BY_ORGANISATION, EXCUSED_REASONS, FEMALE_FIRST_NAMES, LAST_NAMES, MALE_FIRST_NAMES, RDV_CONTEXTS,
   REVOKED_REASONS, STREETS,
@@ -257,9 +257,14 @@ function absenceIntervals(absences: AbsenceSeed[], from: string, to: string): Ma
  * Cuts every plage occurrence into consecutive RDV-sized candidates (motif duration, then its buffer, sometimes a
  * gap). Candidates of one agent never overlap, so any subset of them is a valid agenda.
  */
+/** The demo territory (Vienne, 86) closes on every national public holiday, Whit Monday included. */
+const DEMO_TERRITORY_HOLIDAYS = { timeZone: 'Europe/Paris', departementCode: '86', whitMondayIsHoliday: true, worksOnPublicHolidays: false };
+
 function candidateSlots(rng: Random, from: string, to: string, absences: Map<number, [number, number][]>, plageFirstDay: string, until: string): Slot[] {
   const holidays = new Set<string>();
-  for (let y = day(from).year; y <= day(to).year; y++) for (const h of frenchPublicHolidays(y)) holidays.add(h);
+  for (let y = day(from).year; y <= day(to).year; y++) {
+    for (const h of publicHolidays(y, DEMO_TERRITORY_HOLIDAYS)) holidays.add(h.date);
+  }
   const slots: Slot[] = [];
   for (let d = day(from); isoDay(d) <= to; d = d.plus({ days: 1 })) {
     const date = isoDay(d);
