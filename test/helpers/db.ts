@@ -4,6 +4,7 @@
  */
 import { randomBytes } from 'node:crypto';
 import pg from 'pg';
+import { createPool } from '../../sync-service/src/data/db';
 
 export interface TestDatabase {
   url: string;
@@ -27,7 +28,8 @@ export async function createTestDatabase(): Promise<TestDatabase> {
   const u = new URL(adminUrl);
   u.pathname = `/${name}`;
   const url = u.toString();
-  const pool = new pg.Pool({ connectionString: url, max: 10 });
+  // The service's own pool factory: same type parsing (ids as numbers, dates as 'YYYY-MM-DD') as in production.
+  const pool = createPool(url, 10);
   return {
     url,
     name,

@@ -54,20 +54,25 @@ export async function busyBlocksOfAgents(db: Db, agentIds: number[], from: Date,
   return rows.map((b) => ({ agentId: b.agent_id as number, start: b.starts_at as Date, end: b.ends_at as Date }));
 }
 
-/** The agents' RDVs in every organisation, with the buffer of their motif. */
+/**
+ * The agents' live RDVs in every organisation, with the buffer of their motif. Excused and revoked RDVs free their
+ * time, so they are not even loaded. Reads rdv_agents (indexed by agent and start) and groups agents per RDV here.
+ */
 export async function rdvsOfAgents(db: Db, agentIds: number[], from: Date, to: Date, ignoreRdvId?: number) {
   const { rows } = await db.query(
-    `select r.id, r.starts_at, r.ends_at, r.status, m.buffer_minutes, array_agg(ra.agent_id) as agent_ids
+    `select ra.rdv_id, ra.agent_id, ra.starts_at, ra.ends_at, r.status, m.buffer_minutes
        from rdv_agents ra join rdvs r on r.id = ra.rdv_id join motifs m on m.id = r.motif_id
-      where ra.agent_id = any($1::bigint[]) and ra.starts_at < $3 and ra.ends_at + interval '4 hours' > $2
-        and r.id <> coalesce($4, -1)
-      group by r.id, m.buffer_minutes`,
+      where ra.live and ra.agent_id = any($1::bigint[]) and ra.starts_at < $3 and ra.ends_at > $2::timestamptz - interval '4 hours'
+        and ra.rdv_id <> coalesce($4, -1)`,
     [agentIds, from, to, ignoreRdvId ?? null],
   );
-  return rows.map((r) => ({
-    id: r.id as number, agentIds: (r.agent_ids as number[]).map(Number), start: r.starts_at as Date, end: r.ends_at as Date,
-    status: r.status as RdvStatus, bufferMinutes: r.buffer_minutes as number,
-  }));
+  const byRdv = new Map<number, { id: number; agentIds: number[]; start: Date; end: Date; status: RdvStatus; bufferMinutes: number }>();
+  for (const r of rows) {
+    const known = byRdv.get(r.rdv_id);
+    if (known) known.agentIds.push(r.agent_id);
+    else byRdv.set(r.rdv_id, { id: r.rdv_id, agentIds: [r.agent_id], start: r.starts_at, end: r.ends_at, status: r.status, bufferMinutes: r.buffer_minutes });
+  }
+  return [...byRdv.values()];
 }
 
 /** Upcoming collective RDVs of a motif with seats left (collective motifs offer these instead of computed slots). */

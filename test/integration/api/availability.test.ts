@@ -17,7 +17,10 @@ describe('availability API', () => {
   const slotsOf = async (query: string) => {
     const res = await svc.as(w.agentA.email).get(`/api/availability?${query}`);
     expect(res.status).toBe(200);
-    return res.body;
+    // Flatten the day → lieu → agent grouping back into slots for the assertions.
+    const slots = (res.body.days ?? []).flatMap((d: any) => d.lieux.flatMap((l: any) => l.agents.flatMap((a: any) =>
+      a.slots.map((s: any) => ({ ...s, agentId: a.agentId, lieuId: l.lieuId })))));
+    return { ...res.body, slots };
   };
 
   it('should offer every 30-minute slot of each agent’s plage, in the territory’s time', async () => {

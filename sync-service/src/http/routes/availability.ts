@@ -32,7 +32,15 @@ export function availabilityRouter(pool: Pool, opts: { now: () => Date }): Route
       return;
     }
     const result = await computeAvailability(pool, { motif, lieuId: q.lieuId, agentId: q.agentId, from: q.from, to: q.to, now, audience: 'agent' });
-    res.json({ motifId: motif.id, collective: false, timeZone: result.timeZone, slotCount: result.slots.length, slots: result.slots, days: result.days });
+    // Grouped by day, lieu and agent; each slot carries only what the grouping does not already say.
+    const days = result.days.map((d) => ({
+      day: d.day,
+      lieux: d.lieux.map((l) => ({
+        lieuId: l.lieuId,
+        agents: l.agents.map((a) => ({ agentId: a.agentId, slots: a.slots.map((s) => ({ start: s.start, end: s.end, plageId: s.plageId })) })),
+      })),
+    }));
+    res.json({ motifId: motif.id, collective: false, timeZone: result.timeZone, slotCount: result.slots.length, days });
   });
 
   router.get('/next', async (req, res) => {
