@@ -1,0 +1,113 @@
+/**
+ * `npm start`: the whole product on one machine, for a newcomer or a demo.
+ *   - a local certificate authority (.data/certs) trusted by every process we start;
+ *   - the Microsoft 365 emulator with a demo tenant whose users are the demo agents;
+ *   - the sync service over HTTPS, on the embedded PostgreSQL (DATA_DIR), loading the demo département on first start.
+ * Ctrl+C stops everything cleanly. In production only the service runs (`node --import tsx sync-service/src/main.ts`
+ * or `npm run service`), configured for the real tenant: see README.md.
+ */
+import { spawn } from 'node:child_process';
+import https from 'node:https';
+import { mkdirSync, writeFileSync } from 'node:fs';
+import path from 'node:path';
+import { DEMO_AGENTS } from '../sync-service/src/seed/demo';
+import { ensureCa, issueServerCertificate, startEmulator } from '../test/m365-emulator';
+
+const DEMO_TENANT = { id: '5a0e2b6c-1d3f-4e8a-9b70-86d000000001', name: 'Département de la Vienne (démo)' };
+const API_APP_ID = '5a0e2b6c-1d3f-4e8a-9b70-86d000000002';
+const SYNC_APP = { clientId: '5a0e2b6c-1d3f-4e8a-9b70-86d000000003', clientSecret: 'demo-sync-secret' };
+
+const dataDir = path.resolve(process.env.DATA_DIR ?? '.data');
+const port = Number(process.env.PORT ?? 3000);
+const emulatorPort = Number(process.env.EMULATOR_PORT ?? 8443);
+
+const ca = ensureCa(path.join(dataDir, 'certs'));
+const serverCert = issueServerCertificate({ hosts: ['127.0.0.1', 'localhost'], ca });
+const tlsDir = path.join(dataDir, 'tls');
+mkdirSync(tlsDir, { recursive: true });
+writeFileSync(path.join(tlsDir, 'service.pem'), serverCert.cert + serverCert.ca);
+writeFileSync(path.join(tlsDir, 'service-key.pem'), serverCert.key, { mode: 0o600 });
+
+const emulator = await startEmulator({ port: emulatorPort, certDir: ca.certDir }).catch((err) => {
+  console.error(`The Microsoft 365 emulator could not start on port ${emulatorPort}: ${(err as Error).message}\nSet EMULATOR_PORT to a free port.`);
+  process.exit(1);
+});
+const c = emulator.control;
+c.createTenant({ id: DEMO_TENANT.id, name: DEMO_TENANT.name });
+c.createApp({ tenantId: DEMO_TENANT.id, clientId: API_APP_ID, clientSecret: 'demo-api-secret', roles: [], displayName: 'rdv-outlook (add-in and API)' });
+c.createApp({ tenantId: DEMO_TENANT.id, clientId: SYNC_APP.clientId, clientSecret: SYNC_APP.clientSecret, roles: ['Calendars.ReadWrite'], displayName: 'rdv-outlook sync service' });
+const users = DEMO_AGENTS.map((a, i) => c.createUser({
+  tenantId: DEMO_TENANT.id, userPrincipalName: a.email, displayName: `${a.firstName} ${a.lastName}`, timeZone: 'Romance Standard Time',
+  id: `5a0e2b6c-1d3f-4e8a-9b70-86d0000001${String(i).padStart(2, '0')}`,
+}));
+const authority = c.authority(DEMO_TENANT.id);
+const publicUrl = `https://127.0.0.1:${port}`;
+
+const service = spawn(process.execPath, ['--import', 'tsx', 'sync-service/src/main.ts'], {
+  stdio: 'inherit',
+  env: {
+    ...process.env,
+    NODE_EXTRA_CA_CERTS: ca.caCertPath,
+    PORT: String(port),
+    PUBLIC_URL: publicUrl,
+    DATA_DIR: dataDir,
+    TLS_CERT_FILE: path.join(tlsDir, 'service.pem'),
+    TLS_KEY_FILE: path.join(tlsDir, 'service-key.pem'),
+    SEED_DEMO: process.env.SEED_DEMO ?? 'true',
+    DEMO_OUTBOX: process.env.DEMO_OUTBOX ?? 'true',
+    AUTH_JWKS_URL: `${authority}/discovery/v2.0/keys`,
+    AUTH_ISSUER: `${authority}/v2.0`,
+    AUTH_AUDIENCE: API_APP_ID,
+    AUTH_TENANT_ID: DEMO_TENANT.id,
+  },
+});
+
+/** GET that trusts our CA (this process started before the CA existed, so NODE_EXTRA_CA_CERTS cannot help it). */
+function ready(url: string): Promise<boolean> {
+  return new Promise((resolve) => {
+    https.get(url, { ca: ca.caCertPem }, (res) => { res.resume(); resolve(res.statusCode === 200); }).on('error', () => resolve(false));
+  });
+}
+
+// Once the service answers, print where everything is and a token to try the API with.
+(async () => {
+  for (let i = 0; i < 600 && service.exitCode === null; i++) {
+    if (await ready(`${publicUrl}/ready`)) break;
+    await new Promise((r) => setTimeout(r, 200));
+  }
+  if (service.exitCode !== null) return;
+  const token = await c.issueUserToken({ tenantId: DEMO_TENANT.id, userId: users[0].id, audience: API_APP_ID, scopes: ['access_as_user'], expiresInSeconds: 8 * 3600 });
+  console.log([
+    '',
+    'rdv-outlook is running (Ctrl+C to stop):',
+    `  API                 ${publicUrl}/api   (OpenAPI: ${publicUrl}/api/openapi.json, health: ${publicUrl}/ready)`,
+    `  Messages sent       ${publicUrl}/dev/outbox   (emails and SMS of the demo)`,
+    `  Microsoft 365       ${emulator.baseUrl}   (emulator; control API ${emulator.baseUrl}/_emulator/)`,
+    `  Sign-in page        ${authority}/oauth2/v2.0/authorize?client_id=${API_APP_ID}&response_type=code&redirect_uri=${encodeURIComponent(publicUrl)}&scope=api://${API_APP_ID}/access_as_user`,
+    `  CA certificate      ${ca.caCertPath}   (trust it in your browser or with NODE_EXTRA_CA_CERTS)`,
+    '',
+    `Try the API as ${DEMO_AGENTS[0].firstName} ${DEMO_AGENTS[0].lastName} (${DEMO_AGENTS[0].email}), token valid 8 h:`,
+    `  curl --cacert ${ca.caCertPath} -H "Authorization: Bearer ${token}" "${publicUrl}/api/rdvs?from=$(date -u +%Y-%m-%dT00:00:00Z)&to=$(date -u -d '+7 days' +%Y-%m-%dT00:00:00Z)"`,
+    '',
+  ].join('\n'));
+})().catch((err) => console.error('could not print the demo summary:', err));
+
+let stopping = false;
+async function stop() {
+  if (stopping) return;
+  stopping = true;
+  if (service.exitCode === null) {
+    service.kill('SIGTERM');
+    await new Promise((r) => service.once('exit', r));
+  }
+  await emulator.stop();
+  process.exit(0);
+}
+process.on('SIGINT', stop);
+process.on('SIGTERM', stop);
+service.on('exit', (code) => {
+  if (!stopping) {
+    console.error(`The service stopped (exit code ${code}).`);
+    void emulator.stop().then(() => process.exit(code ?? 1));
+  }
+});
