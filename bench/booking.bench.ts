@@ -38,7 +38,7 @@ export default async function bookingBench(ctx: BenchContext) {
   const port = await freePort();
   const service = spawn(process.execPath, ['--import', 'tsx', 'sync-service/src/main.ts'], {
     env: {
-      ...process.env, DATABASE_URL: db.url, PORT: String(port), HOST: '127.0.0.1', LOG_LEVEL: 'warn', SEED_DEMO: 'false',
+      ...process.env, DATABASE_URL: db.url, PORT: String(port), HOST: '127.0.0.1', LOG_LEVEL: 'warn', SEED_DEMO: 'false', REMINDERS_WORKER: 'false',
       AUTH_JWKS_URL: idp.jwksUrl, AUTH_ISSUER: idp.issuer, AUTH_AUDIENCE: idp.audience, AUTH_TENANT_ID: idp.tenantId,
     },
     stdio: ['ignore', 'ignore', 'inherit'],

@@ -11,6 +11,7 @@ import { ConfigError, loadConfig } from './config';
 import { createPool } from './data/db';
 import { openStore } from './db/bootstrap';
 import { createApp } from './http/app';
+import { loadRemindersConfig, RemindersConfigError, startDemoSinks, startReminders, outboxRouter, type DemoSinks } from './reminders';
 import { seedDemo } from './seed/demo';
 
 const logger = pino({ level: process.env.LOG_LEVEL ?? 'info', base: { service: 'rdv-outlook' } });
@@ -26,6 +27,21 @@ async function main() {
     }
     throw err;
   }
+  // The demo (npm start) catches reminder emails and SMS in local sinks, shown at /dev/outbox.
+  const demoOutbox = ['true', '1', 'yes'].includes(process.env.DEMO_OUTBOX ?? '') && !process.env.SMTP_HOST;
+  let sinks: DemoSinks | null = null;
+  let remindersConfig;
+  try {
+    if (demoOutbox) sinks = await startDemoSinks();
+    remindersConfig = loadRemindersConfig({ ...process.env, ...(sinks?.env ?? {}) });
+  } catch (err) {
+    if (err instanceof RemindersConfigError) {
+      console.error(err.message);
+      await sinks?.stop();
+      process.exit(2);
+    }
+    throw err;
+  }
   const store = await openStore(config, (msg) => logger.info(msg));
   const pool = createPool(store.url, 20);
   if (config.SEED_DEMO) {
@@ -37,7 +53,11 @@ async function main() {
     ? { cert: readFileSync(config.TLS_CERT_FILE), key: readFileSync(config.TLS_KEY_FILE) } : null;
   const scheme = tls ? 'https' : 'http';
   const publicUrl = config.PUBLIC_URL ?? `${scheme}://${config.HOST === '0.0.0.0' ? '127.0.0.1' : config.HOST}:${config.PORT}`;
-  const app = createApp({ pool, auth: config.auth, logger, publicUrl });
+  const reminders = await startReminders({ pool, logger, config: remindersConfig, databaseUrl: store.url });
+  const app = createApp({
+    pool, auth: config.auth, logger, publicUrl,
+    publicRouters: sinks ? [['/dev/outbox', outboxRouter(sinks)]] : [],
+  });
   const server = tls ? https.createServer(tls, app) : http.createServer(app);
   await new Promise<void>((resolve, reject) => {
     server.once('error', (err: NodeJS.ErrnoException) =>
@@ -45,7 +65,14 @@ async function main() {
     server.listen(config.PORT, config.HOST, resolve);
   });
   logger.info({ url: publicUrl }, 'rdv-outlook service ready');
-  console.log(`\n  API        ${publicUrl}/api   (OpenAPI: ${publicUrl}/api/openapi.json)\n  Health     ${publicUrl}/health   ${publicUrl}/ready\n  Database   ${store.embedded ? `embedded PostgreSQL in ${config.pgDataDir}` : 'DATABASE_URL'}\n`);
+  console.log([
+    '',
+    `  API        ${publicUrl}/api   (OpenAPI: ${publicUrl}/api/openapi.json)`,
+    `  Health     ${publicUrl}/health   ${publicUrl}/ready`,
+    `  Database   ${store.embedded ? `embedded PostgreSQL in ${config.pgDataDir}` : 'DATABASE_URL'}`,
+    `  Reminders  ${reminders.worker ? (sinks ? `demo sinks, messages at ${publicUrl}/dev/outbox` : 'worker running') : 'worker off (REMINDERS_WORKER=false)'}`,
+    '',
+  ].join('\n'));
 
   let stopping = false;
   const stop = async (signal: string) => {
@@ -54,6 +81,8 @@ async function main() {
     logger.info({ signal }, 'stopping');
     server.closeIdleConnections?.();
     await new Promise<void>((resolve) => server.close(() => resolve()));
+    await reminders.stop(); // finishes in-flight sends, releases claimed jobs
+    await sinks?.stop();
     await pool.end();
     await store.stop();
     logger.info('stopped');

@@ -27,7 +27,7 @@ describe('the sync service process', () => {
     env = {
       ...process.env, DATABASE_URL: '', DATA_DIR: dataDir, EMBEDDED_PG_PORT: String(await freePort()), PORT: String(port), SEED_DEMO: 'true',
       LOG_LEVEL: 'warn', AUTH_JWKS_URL: idp.jwksUrl, AUTH_ISSUER: idp.issuer, AUTH_AUDIENCE: idp.audience, AUTH_TENANT_ID: idp.tenantId,
-      REMINDERS_ENABLED: 'false',
+      DEMO_OUTBOX: 'true', SMTP_HOST: '', REMINDERS_POLL_MS: '200',
     };
   });
   afterAll(async () => {
@@ -64,6 +64,44 @@ describe('the sync service process', () => {
     expect(output()).toContain('/api/openapi.json');
     expect(await stop(child)).toBe(0);
     expect(existsSync(path.join(dataDir, 'pg', 'postmaster.pid'))).toBe(false);
+  }, 120_000);
+
+  it('should send the confirmation of an RDV booked through the API by email and SMS', async () => {
+    const { child } = await start();
+    try {
+      const token = await idp.token({ preferred_username: DEMO_AGENTS[0].email });
+      const api = async (method: string, p: string, body?: unknown) => {
+        const res = await fetch(`${base}${p}`, {
+          method, headers: { authorization: `Bearer ${token}`, 'content-type': 'application/json' }, body: body ? JSON.stringify(body) : undefined,
+        });
+        return { status: res.status, body: (await res.json()) as any };
+      };
+      const motifs = (await api('GET', '/api/config/motifs')).body as Array<{ id: number; organisationId: number; collective: boolean; locationType: string; visibility: string; remindersEnabled: boolean }>;
+      const motif = motifs.find((m) => !m.collective && m.locationType === 'public_office' && m.visibility === 'visible_and_notified')!;
+      const next = await api('GET', `/api/availability/next?motifId=${motif.id}`);
+      expect(next.body.next).not.toBeNull();
+      const usager = await api('POST', '/api/usagers', {
+        organisationId: motif.organisationId, firstName: 'Inès', lastName: 'Testeuse', phone: '06 39 98 77 66', email: 'ines.testeuse@example.fr',
+      });
+      expect(usager.status).toBe(201);
+      const rdv = await api('POST', '/api/rdvs', {
+        motifId: motif.id, lieuId: next.body.next.lieuId, startsAt: next.body.next.start, agentIds: [next.body.next.agentId], usagerIds: [usager.body.id], channel: 'addin',
+      });
+      expect(rdv.status).toBe(201);
+      let outbox: { emails: Array<{ envelopeTo: string[]; subject: string }>; sms: Array<{ to: string; text: string }> } = { emails: [], sms: [] };
+      for (let i = 0; i < 100 && !(outbox.emails.some((e) => e.envelopeTo.includes('ines.testeuse@example.fr'))); i++) {
+        await new Promise((r) => setTimeout(r, 200));
+        outbox = (await (await fetch(`${base}/dev/outbox/messages.json`)).json()) as typeof outbox;
+      }
+      const email = outbox.emails.find((e) => e.envelopeTo.includes('ines.testeuse@example.fr'));
+      expect(email?.subject).toMatch(/rendez-vous/i);
+      // SMS may be held back by quiet hours (20:00–08:00 in Paris); when sent, it goes to the E.164 number.
+      for (const sms of outbox.sms.filter((m) => m.to.endsWith('639987766'))) expect(sms.to).toBe('+33639987766');
+      const detail = await api('GET', `/api/rdvs/${rdv.body.id}`);
+      expect(detail.body.receipts.some((r: { channel: string; status: string }) => r.channel === 'email' && r.status === 'sent')).toBe(true);
+    } finally {
+      expect(await stop(child)).toBe(0);
+    }
   }, 120_000);
 
   it('should keep its data across a restart and not load the demo twice', async () => {

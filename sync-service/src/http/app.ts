@@ -12,7 +12,7 @@ import { errorHandler } from './errors';
 import { openApiDocument } from './openapi';
 import { availabilityRouter } from './routes/availability';
 import { configRouter } from './routes/config';
-import { rdvsRouter, type ReceiptsLoader } from './routes/rdvs';
+import { rdvsRouter } from './routes/rdvs';
 import { usagersRouter } from './routes/usagers';
 
 export interface AppDeps {
@@ -21,7 +21,6 @@ export interface AppDeps {
   logger: Logger;
   now?: () => Date;
   publicUrl?: string;
-  receipts?: ReceiptsLoader;
   /** Extra routers mounted under /api (authenticated), e.g. reminders. */
   apiRouters?: Array<[string, Router]>;
   /** Extra public routers (e.g. /dev/outbox in the demo). */
@@ -55,7 +54,7 @@ export function createApp(deps: AppDeps): express.Express {
   api.use(authenticate(deps.pool, deps.auth));
   api.use('/config', configRouter(deps.pool));
   api.use('/usagers', usagersRouter(deps.pool));
-  api.use('/rdvs', rdvsRouter(deps.pool, { now, receipts: deps.receipts }));
+  api.use('/rdvs', rdvsRouter(deps.pool, { now }));
   api.use('/availability', availabilityRouter(deps.pool, { now }));
   for (const [path, router] of deps.apiRouters ?? []) api.use(path, router);
   app.use('/api', api);

@@ -306,6 +306,16 @@ export async function claimDueJobs(db: Queryable, now: Date, limit: number, leas
   return rows.map(toJob);
 }
 
+/** Gives back jobs claimed but not started (graceful stop), so that another worker need not wait for the lease. */
+export async function releaseJobs(db: Queryable, jobs: Array<{ id: number; leaseToken: string | null }>): Promise<void> {
+  if (jobs.length === 0) return;
+  await db.query(
+    `update reminder_jobs set lease_token = null, locked_until = null
+      where id = any($1::bigint[]) and lease_token = any($2::uuid[]) and state = 'pending'`,
+    [jobs.map((j) => j.id), jobs.map((j) => j.leaseToken)],
+  );
+}
+
 /** Locks a claimed job inside a transaction, if this worker still holds its lease. */
 export async function lockClaimedJob(db: Queryable, jobId: number, leaseToken: string): Promise<JobRow | null> {
   const { rows } = await db.query(

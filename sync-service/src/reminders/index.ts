@@ -16,7 +16,7 @@ import type { EmailSender, SmsProvider } from './providers';
 
 export { loadRemindersConfig, RemindersConfigError, type RemindersConfig } from './config';
 export { registerReminderScheduling, scheduleForChange } from './schedule';
-export { listReceipts, listScheduledMessages, receiptsRouter } from './receipts';
+export { listReceipts, listScheduledMessages } from './receipts';
 export { startDemoSinks, outboxRouter, type DemoSinks } from './demo';
 export { createReminderWorker } from './worker';
 

@@ -2,7 +2,6 @@
  * Receipts of the messages of an RDV, for the API: every attempt (channel, provider, status, segments, error)
  * and every message dropped with its reason, plus what is still scheduled. Ids only: no phone or address.
  */
-import { Router, type NextFunction, type Request, type Response } from 'express';
 import { SKIP_REASON_FR, type SkipReason } from '../../../shared/src/notifications';
 import { selectJobsOfRdv, selectReceipts, type Queryable, type Receipt, type ScheduledJob } from './db';
 
@@ -17,25 +16,4 @@ export async function listReceipts(db: Queryable, rdvId: number): Promise<Receip
 /** Messages planned for an RDV (pending, sent, dropped…), for the same view. */
 export async function listScheduledMessages(db: Queryable, rdvId: number): Promise<ScheduledJob[]> {
   return selectJobsOfRdv(db, rdvId);
-}
-
-/**
- * Mount under /api/rdvs (behind the agent auth middleware): GET /:id/receipts → { receipts, scheduled }.
- * Whether the agent may see this RDV is the caller's check, as for GET /api/rdvs/:id.
- */
-export function receiptsRouter(db: Queryable): Router {
-  const router = Router();
-  router.get('/:id/receipts', async (req: Request, res: Response, next: NextFunction) => {
-    const id = Number(req.params.id);
-    if (!Number.isInteger(id) || id <= 0) {
-      res.status(400).json({ error: { code: 'invalid_id', field: 'id', message: 'id : identifiant de RDV entier positif attendu' } });
-      return;
-    }
-    try {
-      res.json({ receipts: await listReceipts(db, id), scheduled: await listScheduledMessages(db, id) });
-    } catch (err) {
-      next(err);
-    }
-  });
-  return router;
 }

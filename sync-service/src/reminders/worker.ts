@@ -26,7 +26,7 @@ import {
 import {
   claimDueJobs, concludeAttempt, concludeReceipt, deferJob, insertReceipt, lockClaimedJob, markJobDropped, markJobInDoubt,
   selectChannelSwitches, selectInFlightReceipt, selectParticipant, selectRdvForReminders, selectReminderSettings,
-  startAttempt, withTransaction, type JobRow,
+  releaseJobs, startAttempt, withTransaction, type JobRow,
 } from './db';
 import { DeliveryError, type EmailSender, type SendResult, type SmsProvider } from './providers';
 import type { WorkerSettings } from './config';
@@ -61,7 +61,7 @@ export function createReminderWorker(deps: WorkerDeps): ReminderWorker {
   const log = deps.logger.child({ component: 'reminders-worker' });
   let running = false;
   let loop: Promise<void> | null = null;
-  let wake: (() => void) | null = null;
+  const sleepers = new Set<() => void>();
 
   async function drop(client: PoolClient, job: JobRow, reason: SkipReason | 'provider_not_configured', now: Date): Promise<Prepared> {
     await markJobDropped(client, job.id, reason, now);
@@ -174,39 +174,57 @@ export function createReminderWorker(deps: WorkerDeps): ReminderWorker {
     }
   }
 
+  async function processSafely(job: JobRow): Promise<void> {
+    try {
+      await processJob(job);
+    } catch (err) {
+      log.error({ jobId: job.id, rdvId: job.rdvId, err: (err as Error).message }, 'reminder job errored; it will be claimed again when its lease expires');
+    }
+  }
+
+  /** One batch, every lane busy until it is done (tests and tools; the daemon uses `run`). */
   async function runOnce(): Promise<number> {
     const jobs = await claimDueJobs(deps.pool, clock(), deps.settings.batchSize, deps.settings.leaseSeconds);
     let next = 0;
-    const lane = async () => {
-      while (next < jobs.length) {
-        const job = jobs[next++];
-        try {
-          await processJob(job);
-        } catch (err) {
-          log.error({ jobId: job.id, rdvId: job.rdvId, err: (err as Error).message }, 'reminder job errored; it will be claimed again when its lease expires');
-        }
-      }
-    };
+    const lane = async () => { while (next < jobs.length) await processSafely(jobs[next++]); };
     await Promise.all(Array.from({ length: Math.min(deps.settings.concurrency, jobs.length) }, lane));
     return jobs.length;
   }
 
+  /**
+   * The daemon loop: `concurrency` lanes share a local queue that is refilled (one claim at a time) as soon
+   * as it holds fewer jobs than lanes, so lanes never wait for the slowest message of a batch.
+   */
   async function run(): Promise<void> {
-    while (running) {
-      let n = 0;
-      try {
-        n = await runOnce();
-      } catch (err) {
-        log.error({ err: (err as Error).message }, 'could not claim reminder jobs; retrying');
+    const queue: JobRow[] = [];
+    let claiming: Promise<void> | null = null;
+    const refill = () => {
+      claiming ??= claimDueJobs(deps.pool, clock(), deps.settings.batchSize, deps.settings.leaseSeconds)
+        .then((jobs) => { queue.push(...jobs); })
+        .catch((err) => { log.error({ err: (err as Error).message }, 'could not claim reminder jobs; retrying'); })
+        .finally(() => { claiming = null; });
+      return claiming;
+    };
+    // Idle lanes share one wait, so an empty queue costs one claim per poll interval, not one per lane.
+    let sleeping: Promise<void> | null = null;
+    const idle = () => (sleeping ??= new Promise<void>((resolve) => {
+      const wake = () => { clearTimeout(t); sleepers.delete(wake); sleeping = null; resolve(); };
+      const t = setTimeout(wake, deps.settings.pollMs);
+      sleepers.add(wake);
+    }));
+    const lane = async () => {
+      while (running) {
+        if (queue.length < deps.settings.concurrency) void refill();
+        const job = queue.shift();
+        if (job) { await processSafely(job); continue; }
+        if (claiming) { await claiming; if (queue.length > 0) continue; }
+        if (running) await idle();
       }
-      if (n === 0 && running) {
-        await new Promise<void>((resolve) => {
-          const t = setTimeout(resolve, deps.settings.pollMs);
-          wake = () => { clearTimeout(t); resolve(); };
-        });
-        wake = null;
-      }
-    }
+    };
+    await Promise.all(Array.from({ length: deps.settings.concurrency }, lane));
+    await claiming;
+    // Claimed but not started: give them back rather than make the next worker wait for the lease.
+    await releaseJobs(deps.pool, queue.splice(0)).catch((err) => log.error({ err: (err as Error).message }, 'could not release claimed jobs; they come back when their lease expires'));
   }
 
   return {
@@ -217,7 +235,7 @@ export function createReminderWorker(deps: WorkerDeps): ReminderWorker {
     },
     async stop() {
       running = false;
-      wake?.();
+      for (const wake of [...sleepers]) wake();
       await loop;
       loop = null;
     },

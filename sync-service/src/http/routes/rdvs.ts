@@ -1,22 +1,21 @@
 /**
  * RDV API: create, move, cancel (excused or revoked, with a reason), set status, add participants, list an
- * agent's RDVs for a period, get one with its participants, audit trail and notification receipts.
+ * agent's RDVs for a period, get one with its participants, audit trail and notification receipts (reminders).
  */
 import { Router, type Request } from 'express';
 import { id as idSchema, rdvCancel, rdvCreate, rdvList, rdvMove, rdvParticipantsAdd, rdvSetStatus } from '../../../../shared/src/schemas';
 import { addParticipants, cancelRdv, createRdv, moveRdv, rdvForAgent, setRdvStatus } from '../../booking';
 import { listAudit } from '../../data/audit';
+import { listReceipts, listScheduledMessages } from '../../reminders/receipts';
 import type { Pool } from '../../data/db';
 import * as rdvs from '../../data/rdvs';
 import { requireOrgRole } from '../auth';
 import { parse } from '../errors';
 
-export type ReceiptsLoader = (pool: Pool, rdvId: number) => Promise<unknown[]>;
-
 const rdvId = (req: Request) => parse(idSchema, req.params.id, 'params');
 const channelOf = (req: Request) => (req.get('X-Rdv-Channel') === 'addin' ? 'addin' : 'api');
 
-export function rdvsRouter(pool: Pool, opts: { now: () => Date; receipts?: ReceiptsLoader }): Router {
+export function rdvsRouter(pool: Pool, opts: { now: () => Date }): Router {
   const router = Router();
 
   router.get('/', async (req, res) => {
@@ -35,12 +34,19 @@ export function rdvsRouter(pool: Pool, opts: { now: () => Date; receipts?: Recei
 
   router.get('/:id', async (req, res) => {
     const rdv = await rdvForAgent(pool, req.agent, rdvId(req));
-    const [participants, audit, receipts] = await Promise.all([
+    const [participants, audit, receipts, scheduledMessages] = await Promise.all([
       rdvs.listParticipants(pool, rdv.id),
       listAudit(pool, 'rdv', rdv.id),
-      opts.receipts ? opts.receipts(pool, rdv.id) : Promise.resolve([]),
+      listReceipts(pool, rdv.id),
+      listScheduledMessages(pool, rdv.id),
     ]);
-    res.json({ ...rdv, participants, audit, receipts });
+    res.json({ ...rdv, participants, audit, receipts, scheduledMessages });
+  });
+
+  /** Notifications of the RDV: every attempt and dropped message (receipts) and what is planned. */
+  router.get('/:id/receipts', async (req, res) => {
+    const rdv = await rdvForAgent(pool, req.agent, rdvId(req));
+    res.json({ receipts: await listReceipts(pool, rdv.id), scheduled: await listScheduledMessages(pool, rdv.id) });
   });
 
   router.post('/:id/move', async (req, res) => {
