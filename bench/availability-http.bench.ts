@@ -3,10 +3,10 @@
  * PostgreSQL, searched with `GET /api/availability` over all 50 agents and 6 weeks against the service running
  * as its own process. Reports the p50/p95 latency of the whole request (queries + engine + JSON).
  */
-import { spawn } from 'node:child_process';
 import { DateTime } from 'luxon';
 import pg from 'pg';
 import { freePort } from '../test/helpers/free-port';
+import { startServiceProcess } from '../test/helpers/service-process';
 import { startTestIdentityProvider } from '../test/helpers/tokens';
 import { departementCase } from './availability-engine.bench';
 import { percentile, type BenchContext } from './context';
@@ -74,20 +74,12 @@ export default async function availabilityHttpBench(ctx: BenchContext) {
   await storeDepartementCase(pool, base, motifs, ctx.log);
 
   const port = await freePort();
-  const service = spawn(process.execPath, ['--import', 'tsx', 'sync-service/src/main.ts'], {
-    env: {
-      ...process.env, DATABASE_URL: db.url, PORT: String(port), HOST: '127.0.0.1', LOG_LEVEL: 'warn', SEED_DEMO: 'false', REMINDERS_WORKER: 'false',
-      AUTH_JWKS_URL: idp.jwksUrl, AUTH_ISSUER: idp.issuer, AUTH_AUDIENCE: idp.audience, AUTH_TENANT_ID: idp.tenantId,
-    },
-    stdio: ['ignore', 'ignore', 'inherit'],
-  });
-  const url = `http://127.0.0.1:${port}`;
+  const service = await startServiceProcess({
+    DATABASE_URL: db.url, LOG_LEVEL: 'warn', SEED_DEMO: 'false', REMINDERS_WORKER: 'false',
+    AUTH_JWKS_URL: idp.jwksUrl, AUTH_ISSUER: idp.issuer, AUTH_AUDIENCE: idp.audience, AUTH_TENANT_ID: idp.tenantId,
+  }, { port, inheritStderr: true });
+  const url = service.baseUrl;
   try {
-    for (let i = 0; ; i++) {
-      try { if ((await fetch(`${url}/ready`)).ok) break; } catch { /* starting */ }
-      if (i > 300) throw new Error('service did not become ready');
-      await new Promise((r) => setTimeout(r, 100));
-    }
     const token = await idp.token({ preferred_username: 'agent1@bench.fr' });
     const times: number[] = [];
     let slots = 0;
@@ -103,8 +95,7 @@ export default async function availabilityHttpBench(ctx: BenchContext) {
     ctx.report('availability.http_p50', percentile(times, 50), 'ms');
     ctx.report('availability.http_p95', percentile(times, 95), 'ms');
   } finally {
-    service.kill('SIGTERM');
-    await new Promise((r) => service.once('exit', r));
+    await service.stop();
     await pool.end();
     await idp.stop();
     await db.stop();

@@ -3,11 +3,11 @@
  * 64 concurrent clients book overlapping slots of the same 8 agents for 20 s; then a query counts double
  * bookings (must be 0). Also: p95 latency of listing an agent's week with 2,000 RDVs in the store.
  */
-import { spawn } from 'node:child_process';
 import { DateTime } from 'luxon';
 import pg from 'pg';
 import { startTestIdentityProvider } from '../test/helpers/tokens';
 import { freePort } from '../test/helpers/free-port';
+import { startServiceProcess } from '../test/helpers/service-process';
 import { insertAgent, insertLieu, insertMotif, insertOrganisation, insertPlage, insertService, insertTerritory, insertUsager } from '../test/helpers/builders';
 import { percentile, type BenchContext } from './context';
 import { benchDatabase } from './support';
@@ -36,20 +36,12 @@ export default async function bookingBench(ctx: BenchContext) {
   const usagerId = await insertUsager(pool, { territoryId, organisationId: orgId, firstName: 'Bench', lastName: 'Usager' });
 
   const port = await freePort();
-  const service = spawn(process.execPath, ['--import', 'tsx', 'sync-service/src/main.ts'], {
-    env: {
-      ...process.env, DATABASE_URL: db.url, PORT: String(port), HOST: '127.0.0.1', LOG_LEVEL: 'warn', SEED_DEMO: 'false', REMINDERS_WORKER: 'false',
-      AUTH_JWKS_URL: idp.jwksUrl, AUTH_ISSUER: idp.issuer, AUTH_AUDIENCE: idp.audience, AUTH_TENANT_ID: idp.tenantId,
-    },
-    stdio: ['ignore', 'ignore', 'inherit'],
-  });
-  const base = `http://127.0.0.1:${port}`;
+  const service = await startServiceProcess({
+    DATABASE_URL: db.url, LOG_LEVEL: 'warn', SEED_DEMO: 'false', REMINDERS_WORKER: 'false',
+    AUTH_JWKS_URL: idp.jwksUrl, AUTH_ISSUER: idp.issuer, AUTH_AUDIENCE: idp.audience, AUTH_TENANT_ID: idp.tenantId,
+  }, { port, inheritStderr: true });
+  const base = service.baseUrl;
   try {
-    for (let i = 0; ; i++) {
-      try { if ((await fetch(`${base}/ready`)).ok) break; } catch { /* not up yet */ }
-      if (i > 300) throw new Error('service did not become ready');
-      await new Promise((r) => setTimeout(r, 100));
-    }
     const tokens = await Promise.all(agentIds.map((_, i) => idp.token({ preferred_username: `agent${i}.bench@test.fr` })));
 
     // Candidate starts: every 15 minutes (so half of them overlap the others) over two weeks of weekdays.
@@ -119,8 +111,7 @@ export default async function bookingBench(ctx: BenchContext) {
     ctx.report('booking.list_week_rdvs', listed, 'count');
     ctx.report('booking.list_week_p95', percentile(listLat, 95), 'ms');
   } finally {
-    service.kill('SIGTERM');
-    await new Promise((r) => service.once('exit', r));
+    await service.stop();
     await pool.end();
     await idp.stop();
     await db.stop();

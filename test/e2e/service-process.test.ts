@@ -3,13 +3,13 @@
  * first start, a clean stop on SIGTERM, and data that survives a restart.
  */
 import { afterAll, beforeAll, describe, expect, it } from '@jest/globals';
-import { spawn, type ChildProcess } from 'node:child_process';
 import { existsSync } from 'node:fs';
 import { chmod, mkdtemp, rm } from 'node:fs/promises';
 import os from 'node:os';
 import path from 'node:path';
 import { DEMO_AGENTS } from '../../sync-service/src/seed/demo';
 import { freePort } from '../helpers/free-port';
+import { startServiceProcess } from '../helpers/service-process';
 import { startTestIdentityProvider, type TestIdentityProvider } from '../helpers/tokens';
 
 describe('the sync service process', () => {
@@ -35,39 +35,21 @@ describe('the sync service process', () => {
     await rm(dataDir, { recursive: true, force: true });
   });
 
-  async function start(): Promise<{ child: ChildProcess; output: () => string }> {
-    let output = '';
-    const child = spawn(process.execPath, ['--import', 'tsx', 'sync-service/src/main.ts'], { env, stdio: ['ignore', 'pipe', 'pipe'] });
-    child.stdout!.on('data', (d) => { output += d; });
-    child.stderr!.on('data', (d) => { output += d; });
-    for (let i = 0; i < 600; i++) {
-      if (child.exitCode !== null) throw new Error(`service exited early:\n${output}`);
-      try { if ((await fetch(`${base}/ready`)).ok) return { child, output: () => output }; } catch { /* starting */ }
-      await new Promise((r) => setTimeout(r, 100));
-    }
-    child.kill('SIGKILL');
-    throw new Error(`service not ready after 60 s:\n${output}`);
-  }
-
-  async function stop(child: ChildProcess): Promise<number | null> {
-    const exited = new Promise<number | null>((r) => child.once('exit', (code) => r(code)));
-    child.kill('SIGTERM');
-    return exited;
-  }
+  const start = () => startServiceProcess(env, { port: Number(env.PORT) });
 
   it('should start on an empty data folder with demo data, answer the API, and stop cleanly on SIGTERM', async () => {
-    const { child, output } = await start();
+    const { output, stop } = await start();
     const token = await idp.token({ preferred_username: DEMO_AGENTS[0].email });
     const res = await fetch(`${base}/api/usagers?q=ma&limit=5`, { headers: { authorization: `Bearer ${token}` } });
     expect(res.status).toBe(200);
     expect(((await res.json()) as unknown[]).length).toBeGreaterThan(0);
     expect(output()).toContain('/api/openapi.json');
-    expect(await stop(child)).toBe(0);
+    expect(await stop()).toBe(0);
     expect(existsSync(path.join(dataDir, 'pg', 'postmaster.pid'))).toBe(false);
   }, 120_000);
 
   it('should send the confirmation of an RDV booked through the API by email and SMS', async () => {
-    const { child } = await start();
+    const { stop } = await start();
     try {
       const token = await idp.token({ preferred_username: DEMO_AGENTS[0].email });
       const api = async (method: string, p: string, body?: unknown) => {
@@ -100,15 +82,15 @@ describe('the sync service process', () => {
       const detail = await api('GET', `/api/rdvs/${rdv.body.id}`);
       expect(detail.body.receipts.some((r: { channel: string; status: string }) => r.channel === 'email' && r.status === 'sent')).toBe(true);
     } finally {
-      expect(await stop(child)).toBe(0);
+      expect(await stop()).toBe(0);
     }
   }, 120_000);
 
   it('should keep its data across a restart and not load the demo twice', async () => {
-    const { child } = await start();
+    const { stop } = await start();
     const token = await idp.token({ preferred_username: DEMO_AGENTS[0].email });
     const res = await fetch(`${base}/api/config/territories`, { headers: { authorization: `Bearer ${token}` } });
     expect(((await res.json()) as unknown[]).length).toBe(1);
-    expect(await stop(child)).toBe(0);
+    expect(await stop()).toBe(0);
   }, 120_000);
 });

@@ -6,7 +6,7 @@
  * tests and the bench can freeze time; worker leases use the database's clock_timestamp(), because a lease
  * protects against real processes dying in real time.
  */
-import type { Pool, PoolClient, QueryResultRow } from 'pg';
+import type { QueryResultRow } from 'pg';
 import type { LocationType, MotifVisibility, RdvStatus } from '../../../shared/src/domain';
 import type { MessageKind, NotificationChannel, ReminderPlan } from '../../../shared/src/notifications';
 import { DEFAULT_REMINDER_PLAN } from '../../../shared/src/notifications';
@@ -15,21 +15,7 @@ export interface Queryable {
   query<R extends QueryResultRow = any>(text: string, values?: unknown[]): Promise<{ rows: R[]; rowCount: number | null }>;
 }
 
-/** Runs `fn` in a transaction on a client of `pool`. */
-export async function withTransaction<T>(pool: Pool, fn: (client: PoolClient) => Promise<T>): Promise<T> {
-  const client = await pool.connect();
-  try {
-    await client.query('begin');
-    const result = await fn(client);
-    await client.query('commit');
-    return result;
-  } catch (err) {
-    await client.query('rollback').catch(() => {});
-    throw err;
-  } finally {
-    client.release();
-  }
-}
+export { withTransaction } from '../data/db';
 
 // ---------------------------------------------------------------- RDV and its people
 
