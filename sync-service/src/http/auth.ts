@@ -1,12 +1,12 @@
 /**
  * Bearer-token authentication of /api: a JWT issued by the tenant's Entra ID for this service's API
  * (obtained by the add-in through nested app authentication), verified against the tenant's JWKS:
- * signature, issuer, audience, tenant (`tid`) and expiry. The token's `oid` or `preferred_username`
- * maps to an agent; an agent unknown to the store is refused.
+ * signature, issuer, audience, tenant (`tid`) and expiry. The token's `oid` maps to an agent; at an agent's
+ * first sign-in `preferred_username` finds them by email and their `oid` is recorded. Unknown → 403.
  */
 import type { NextFunction, Request, Response } from 'express';
 import { createRemoteJWKSet, errors as joseErrors, jwtVerify, type JWTVerifyGetKey } from 'jose';
-import { findAgentForToken, type AgentIdentity } from '../data/agents';
+import { bindEntraOid, findAgentForToken, type AgentIdentity } from '../data/agents';
 import type { Pool } from '../data/db';
 import { DomainError, forbidden } from '../errors';
 
@@ -44,11 +44,11 @@ export function authenticate(pool: Pool, settings: AuthSettings) {
       return next(err);
     }
     if (claims.tid !== settings.tenantId) return next(unauthorized("Jeton invalide : il n'a pas été émis pour ce tenant."));
-    const agent = await findAgentForToken(pool, {
-      oid: typeof claims.oid === 'string' ? claims.oid : undefined,
-      username: typeof claims.preferred_username === 'string' ? claims.preferred_username : undefined,
-    });
-    if (!agent) return next(forbidden("Ce compte n'est rattaché à aucun agent : demandez à un administrateur de vous ajouter."));
+    const oid = typeof claims.oid === 'string' ? claims.oid : undefined;
+    const found = await findAgentForToken(pool, { oid, username: typeof claims.preferred_username === 'string' ? claims.preferred_username : undefined });
+    if (!found) return next(forbidden("Ce compte n'est rattaché à aucun agent : demandez à un administrateur de vous ajouter."));
+    const { entraOid, ...agent } = found;
+    if (oid && !entraOid) await bindEntraOid(pool, agent.id, oid);
     req.agent = agent;
     next();
   };

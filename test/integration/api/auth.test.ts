@@ -57,6 +57,17 @@ describe('API authentication', () => {
     expect(res.body.map((o: any) => o.id)).toEqual([w.orgA]);
   });
 
+  it("should bind an agent's Entra object id at first sign-in and refuse another account with the same name afterwards", async () => {
+    const first = '0b7f5e1a-1111-4c3d-9e2f-000000000001';
+    const other = '0b7f5e1a-2222-4c3d-9e2f-000000000002';
+    const ok = await svc.withAuthorization(`Bearer ${await svc.idp.token({ oid: first, preferred_username: w.agentA2.email })}`).get('/api/config/organisations');
+    expect(ok.status).toBe(200);
+    const { rows } = await svc.db.pool.query('select entra_oid from agents where id = $1', [w.agentA2.id]);
+    expect(rows[0].entra_oid).toBe(first);
+    const impostor = await svc.withAuthorization(`Bearer ${await svc.idp.token({ oid: other, preferred_username: w.agentA2.email })}`).get('/api/config/organisations');
+    expect(impostor.status).toBe(403);
+  });
+
   it('should publish an OpenAPI document generated from the shared schemas', async () => {
     const res = await svc.withAuthorization(null).get('/api/openapi.json');
     expect(res.status).toBe(200);
@@ -66,7 +77,7 @@ describe('API authentication', () => {
   });
 
   it('should answer an unknown route with 404 in the error shape', async () => {
-    const res = await svc.as(w.agentA.email).get('/api/nothing-here');
+    const res = await svc.as(w.adminA.email).get('/api/nothing-here');
     expect(res.status).toBe(404);
     expect(res.body.error.code).toBe('not_found');
   });
