@@ -44,9 +44,10 @@ export default async function bookingBench(ctx: BenchContext) {
   try {
     const tokens = await Promise.all(agentIds.map((_, i) => idp.token({ preferred_username: `agent${i}.bench@test.fr` })));
 
-    // Candidate starts: every 15 minutes (so half of them overlap the others) over two weeks of weekdays.
+    // Candidate starts: every 15 minutes (so half of them overlap the others) over eight weeks of weekdays: enough
+    // free slots that bookings go on for the whole run, few enough that concurrent clients keep colliding.
     const starts: string[] = [];
-    for (let d = 0; d < 12; d++) {
+    for (let d = 0; d < 56; d++) {
       const day = monday.plus({ days: d });
       if (day.weekday > 5) continue;
       for (let m = 8 * 60; m < 18 * 60 - 30; m += 15) starts.push(day.set({ hour: Math.floor(m / 60), minute: m % 60 }).toISO()!);
@@ -55,8 +56,14 @@ export default async function bookingBench(ctx: BenchContext) {
     const latencies: number[] = [];
     const counts = { created: 0, conflict: 0, other: 0 };
     const deadline = Date.now() + DURATION_MS;
+    // mulberry32: seeded, and uniform in its low bits (a plain LCG modulo 8 would pick the same few agents).
     let seed = 42;
-    const rand = (n: number) => { seed = (seed * 1103515245 + 12345) & 0x7fffffff; return seed % n; };
+    const rand = (n: number) => {
+      seed = (seed + 0x6d2b79f5) >>> 0;
+      let t = Math.imul(seed ^ (seed >>> 15), seed | 1);
+      t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
+      return Math.floor((((t ^ (t >>> 14)) >>> 0) / 4294967296) * n);
+    };
     await Promise.all(Array.from({ length: CLIENTS }, async () => {
       while (Date.now() < deadline) {
         const a = rand(AGENTS);
@@ -66,7 +73,8 @@ export default async function bookingBench(ctx: BenchContext) {
           headers: { authorization: `Bearer ${tokens[a]}`, 'content-type': 'application/json' },
           body: JSON.stringify({ motifId, lieuId, startsAt: starts[rand(starts.length)], agentIds: [agentIds[a]], usagerIds: [usagerId] }),
         });
-        await res.arrayBuffer();
+        const text = await res.text();
+        if (process.env.BENCH_DEBUG && res.status === 409) console.error(text);
         latencies.push(performance.now() - t0);
         if (res.status === 201) counts.created++;
         else if (res.status === 409) counts.conflict++;
