@@ -27,6 +27,7 @@ export default async function globalSetup(): Promise<void> {
     await chmod(dataDir, 0o755);
     const embedded = await startEmbeddedPostgres({ dataDir: path.join(dataDir, 'pg'), port: await freePort() });
     (globalThis as any).__RDV_EMBEDDED_PG__ = embedded;
+    (globalThis as any).__RDV_EMBEDDED_PG_DIR__ = dataDir;
     adminUrl = embedded.url;
   }
   const admin = new pg.Client({ connectionString: adminUrl });
