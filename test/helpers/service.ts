@@ -4,8 +4,10 @@
  */
 import type { AddressInfo } from 'node:net';
 import http from 'node:http';
+import { afterAll, beforeAll } from '@jest/globals';
 import pino from 'pino';
 import { createApp, type AppDeps } from '../../sync-service/src/http/app';
+import { aWorld, type World } from './builders';
 import { createTestDatabase, type TestDatabase } from './db';
 import { startTestIdentityProvider, type TestIdentityProvider } from './tokens';
 
@@ -83,4 +85,18 @@ export async function startTestService(opts: { now?: Date; deps?: Partial<AppDep
       await db.drop();
     },
   };
+}
+
+/**
+ * For a test file (or describe block): the API on a fresh database holding aWorld(), started before its tests
+ * and stopped after them. Read `ctx.svc` and `ctx.w` inside tests.
+ */
+export function apiWorld(opts: { now?: Date } = {}): { svc: TestService; w: World } {
+  const ctx = {} as { svc: TestService; w: World };
+  beforeAll(async () => {
+    ctx.svc = await startTestService({ now: opts.now });
+    ctx.w = await aWorld(ctx.svc.db.pool);
+  });
+  afterAll(async () => { await ctx.svc?.stop(); });
+  return ctx;
 }

@@ -1,75 +1,68 @@
-import { afterAll, beforeAll, describe, expect, it } from '@jest/globals';
-import { aWorld, type World } from '../../helpers/builders';
-import { startTestService, type TestService } from '../../helpers/service';
+import { describe, expect, it } from '@jest/globals';
+import { apiWorld } from '../../helpers/service';
 
 describe('API authentication', () => {
-  let svc: TestService;
-  let w: World;
-  beforeAll(async () => {
-    svc = await startTestService();
-    w = await aWorld(svc.db.pool);
-  });
-  afterAll(async () => { await svc.stop(); });
+  const ctx = apiWorld();
 
   it('should answer /health and /ready without a token', async () => {
-    expect((await svc.withAuthorization(null).get('/health')).body).toEqual({ status: 'ok' });
-    expect((await svc.withAuthorization(null).get('/ready')).body).toEqual({ status: 'ready' });
+    expect((await ctx.svc.withAuthorization(null).get('/health')).body).toEqual({ status: 'ok' });
+    expect((await ctx.svc.withAuthorization(null).get('/ready')).body).toEqual({ status: 'ready' });
   });
 
   it('should refuse an /api call without a bearer token with 401', async () => {
-    const res = await svc.withAuthorization(null).get('/api/config/organisations');
+    const res = await ctx.svc.withAuthorization(null).get('/api/config/organisations');
     expect(res.status).toBe(401);
     expect(res.body.error.code).toBe('unauthorized');
     expect(res.headers.get('www-authenticate')).toMatch(/^Bearer/);
   });
 
   it('should refuse a token signed by a key outside the JWKS', async () => {
-    const token = await svc.idp.forgedToken({ preferred_username: w.agentA.email });
-    expect((await svc.withAuthorization(`Bearer ${token}`).get('/api/config/organisations')).status).toBe(401);
+    const token = await ctx.svc.idp.forgedToken({ preferred_username: ctx.w.agentA.email });
+    expect((await ctx.svc.withAuthorization(`Bearer ${token}`).get('/api/config/organisations')).status).toBe(401);
   });
 
   it('should refuse an expired token, a wrong audience, a wrong issuer and another tenant', async () => {
-    const base = { preferred_username: w.agentA.email };
+    const base = { preferred_username: ctx.w.agentA.email };
     const past = Math.floor(Date.now() / 1000) - 3600;
     for (const token of [
-      await svc.idp.token({ ...base, expiresIn: past }),
-      await svc.idp.token({ ...base, aud: 'api://another-app' }),
-      await svc.idp.token({ ...base, iss: 'https://login.example.test/other/v2.0' }),
-      await svc.idp.token({ ...base, tid: '11111111-2222-3333-4444-555555555555' }),
+      await ctx.svc.idp.token({ ...base, expiresIn: past }),
+      await ctx.svc.idp.token({ ...base, aud: 'api://another-app' }),
+      await ctx.svc.idp.token({ ...base, iss: 'https://login.example.test/other/v2.0' }),
+      await ctx.svc.idp.token({ ...base, tid: '11111111-2222-3333-4444-555555555555' }),
     ]) {
-      const res = await svc.withAuthorization(`Bearer ${token}`).get('/api/config/organisations');
+      const res = await ctx.svc.withAuthorization(`Bearer ${token}`).get('/api/config/organisations');
       expect(res.status).toBe(401);
     }
   });
 
   it('should refuse with 403 a valid token whose user is no agent of the store', async () => {
-    const res = await svc.as('stranger@test.fr').get('/api/config/organisations');
+    const res = await ctx.svc.as('stranger@test.fr').get('/api/config/organisations');
     expect(res.status).toBe(403);
     expect(res.body.error.message).toMatch(/aucun agent/);
   });
 
   it('should map a token to its agent by oid as well as by preferred_username', async () => {
     const oid = '6c2b1a6e-7f4e-4d0a-9b57-3f1c2d4e5a6b';
-    await svc.db.pool.query('update agents set entra_oid = $1 where id = $2', [oid, w.agentA.id]);
-    const token = await svc.idp.token({ oid, preferred_username: 'renamed.upn@test.fr' });
-    const res = await svc.withAuthorization(`Bearer ${token}`).get('/api/config/organisations');
+    await ctx.svc.db.pool.query('update agents set entra_oid = $1 where id = $2', [oid, ctx.w.agentA.id]);
+    const token = await ctx.svc.idp.token({ oid, preferred_username: 'renamed.upn@test.fr' });
+    const res = await ctx.svc.withAuthorization(`Bearer ${token}`).get('/api/config/organisations');
     expect(res.status).toBe(200);
-    expect(res.body.map((o: any) => o.id)).toEqual([w.orgA]);
+    expect(res.body.map((o: any) => o.id)).toEqual([ctx.w.orgA]);
   });
 
   it("should bind an agent's Entra object id at first sign-in and refuse another account with the same name afterwards", async () => {
     const first = '0b7f5e1a-1111-4c3d-9e2f-000000000001';
     const other = '0b7f5e1a-2222-4c3d-9e2f-000000000002';
-    const ok = await svc.withAuthorization(`Bearer ${await svc.idp.token({ oid: first, preferred_username: w.agentA2.email })}`).get('/api/config/organisations');
+    const ok = await ctx.svc.withAuthorization(`Bearer ${await ctx.svc.idp.token({ oid: first, preferred_username: ctx.w.agentA2.email })}`).get('/api/config/organisations');
     expect(ok.status).toBe(200);
-    const { rows } = await svc.db.pool.query('select entra_oid from agents where id = $1', [w.agentA2.id]);
+    const { rows } = await ctx.svc.db.pool.query('select entra_oid from agents where id = $1', [ctx.w.agentA2.id]);
     expect(rows[0].entra_oid).toBe(first);
-    const impostor = await svc.withAuthorization(`Bearer ${await svc.idp.token({ oid: other, preferred_username: w.agentA2.email })}`).get('/api/config/organisations');
+    const impostor = await ctx.svc.withAuthorization(`Bearer ${await ctx.svc.idp.token({ oid: other, preferred_username: ctx.w.agentA2.email })}`).get('/api/config/organisations');
     expect(impostor.status).toBe(403);
   });
 
   it('should publish an OpenAPI document generated from the shared schemas', async () => {
-    const res = await svc.withAuthorization(null).get('/api/openapi.json');
+    const res = await ctx.svc.withAuthorization(null).get('/api/openapi.json');
     expect(res.status).toBe(200);
     expect(res.body.openapi).toBe('3.1.0');
     const create = res.body.paths['/api/rdvs'].post.requestBody.content['application/json'].schema;
@@ -77,7 +70,7 @@ describe('API authentication', () => {
   });
 
   it('should answer an unknown route with 404 in the error shape', async () => {
-    const res = await svc.as(w.adminA.email).get('/api/nothing-here');
+    const res = await ctx.svc.as(ctx.w.adminA.email).get('/api/nothing-here');
     expect(res.status).toBe(404);
     expect(res.body.error.code).toBe('not_found');
   });

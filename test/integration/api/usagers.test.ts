@@ -1,71 +1,64 @@
-import { afterAll, beforeAll, describe, expect, it } from '@jest/globals';
-import { aWorld, type World } from '../../helpers/builders';
-import { startTestService, type TestService } from '../../helpers/service';
+import { describe, expect, it } from '@jest/globals';
+import { apiWorld } from '../../helpers/service';
 
 describe('usagers API', () => {
-  let svc: TestService;
-  let w: World;
-  beforeAll(async () => {
-    svc = await startTestService();
-    w = await aWorld(svc.db.pool);
-  });
-  afterAll(async () => { await svc.stop(); });
+  const ctx = apiWorld();
 
   it('should find an usager whatever the accents and case typed', async () => {
-    const res = await svc.as(w.agentA.email).get('/api/usagers?q=helene%20LEFEVRE');
+    const res = await ctx.svc.as(ctx.w.agentA.email).get('/api/usagers?q=helene%20LEFEVRE');
     expect(res.status).toBe(200);
-    expect(res.body.map((u: any) => u.id)).toEqual([w.usagerA]);
+    expect(res.body.map((u: any) => u.id)).toEqual([ctx.w.usagerA]);
   });
 
   it('should find an usager by phone typed in national form, and by birth date', async () => {
-    const byPhone = await svc.as(w.agentA.email).get('/api/usagers?phone=06%2012%2034%2056%2078');
-    expect(byPhone.body.map((u: any) => u.id)).toEqual([w.usagerA]);
-    const byBirth = await svc.as(w.agentA.email).get('/api/usagers?birthDate=1990-05-12');
-    expect(byBirth.body.map((u: any) => u.id)).toEqual([w.usagerA]);
+    const byPhone = await ctx.svc.as(ctx.w.agentA.email).get('/api/usagers?phone=06%2012%2034%2056%2078');
+    expect(byPhone.body.map((u: any) => u.id)).toEqual([ctx.w.usagerA]);
+    const byBirth = await ctx.svc.as(ctx.w.agentA.email).get('/api/usagers?birthDate=1990-05-12');
+    expect(byBirth.body.map((u: any) => u.id)).toEqual([ctx.w.usagerA]);
   });
 
   it('should not show usagers followed only by another organisation', async () => {
-    const search = await svc.as(w.agentA.email).get('/api/usagers?q=zoe');
+    const search = await ctx.svc.as(ctx.w.agentA.email).get('/api/usagers?q=zoe');
     expect(search.body).toEqual([]);
-    expect((await svc.as(w.agentA.email).get(`/api/usagers/${w.usagerB}`)).status).toBe(403);
-    expect((await svc.as(w.agentA.email).patch(`/api/usagers/${w.usagerB}`, { firstName: 'X' })).status).toBe(403);
+    expect((await ctx.svc.as(ctx.w.agentA.email).get(`/api/usagers/${ctx.w.usagerB}`)).status).toBe(403);
+    expect((await ctx.svc.as(ctx.w.agentA.email).patch(`/api/usagers/${ctx.w.usagerB}`, { firstName: 'X' })).status).toBe(403);
   });
 
   it('should refuse a search without any criterion', async () => {
-    const res = await svc.as(w.agentA.email).get('/api/usagers');
+    const res = await ctx.svc.as(ctx.w.agentA.email).get('/api/usagers');
     expect(res.status).toBe(422);
     expect(res.body.error.field).toBe('q');
   });
 
   it('should create an usager with the phone stored in E.164, overseas numbers included', async () => {
-    const res = await svc.as(w.agentA.email).post('/api/usagers', { organisationId: w.orgA, firstName: 'Maëlys', lastName: 'Çelik', phone: '06 90 12 34 56', email: 'MAELYS@example.fr' });
+    const res = await ctx.svc.as(ctx.w.agentA.email).post('/api/usagers', { organisationId: ctx.w.orgA, firstName: 'Maëlys', lastName: 'Çelik', phone: '06 90 12 34 56', email: 'MAELYS@example.fr' });
     expect(res.status).toBe(201);
     expect(res.body).toMatchObject({ phone: '+590690123456', email: 'maelys@example.fr', notifyBySms: true });
   });
 
   it('should refuse an invalid phone number with 422 naming the field, storing nothing', async () => {
-    const before = Number((await svc.db.pool.query('select count(*) from usagers')).rows[0].count);
-    const res = await svc.as(w.agentA.email).post('/api/usagers', { organisationId: w.orgA, firstName: 'A', lastName: 'B', phone: '12 34' });
+    const before = Number((await ctx.svc.db.pool.query('select count(*) from usagers')).rows[0].count);
+    const res = await ctx.svc.as(ctx.w.agentA.email).post('/api/usagers', { organisationId: ctx.w.orgA, firstName: 'A', lastName: 'B', phone: '12 34' });
     expect(res.status).toBe(422);
     expect(res.body.error.field).toBe('phone');
-    expect(Number((await svc.db.pool.query('select count(*) from usagers')).rows[0].count)).toBe(before);
+    expect(Number((await ctx.svc.db.pool.query('select count(*) from usagers')).rows[0].count)).toBe(before);
   });
 
   it('should add a relative (a child) under a responsible usager and show them together', async () => {
-    const child = await svc.as(w.agentA.email).post(`/api/usagers/${w.usagerA}/relatives`, { firstName: 'Léo', lastName: 'Lefèvre', birthDate: '2025-11-02' });
+    const child = await ctx.svc.as(ctx.w.agentA.email).post(`/api/usagers/${ctx.w.usagerA}/relatives`, { firstName: 'Léo', lastName: 'Lefèvre', birthDate: '2025-11-02' });
     expect(child.status).toBe(201);
-    expect(child.body.responsibleId).toBe(w.usagerA);
-    const parent = await svc.as(w.agentA.email).get(`/api/usagers/${w.usagerA}`);
+    expect(child.body.responsibleId).toBe(ctx.w.usagerA);
+    const parent = await ctx.svc.as(ctx.w.agentA.email).get(`/api/usagers/${ctx.w.usagerA}`);
     expect(parent.body.relatives.map((r: any) => r.firstName)).toEqual(['Léo']);
-    const ofChild = await svc.as(w.agentA.email).get(`/api/usagers/${child.body.id}`);
-    expect(ofChild.body.responsible.id).toBe(w.usagerA);
+    const ofChild = await ctx.svc.as(ctx.w.agentA.email).get(`/api/usagers/${child.body.id}`);
+    expect(ofChild.body.responsible.id).toBe(ctx.w.usagerA);
   });
 
   it('should update an usager and audit which fields changed, not their values', async () => {
-    const res = await svc.as(w.agentA.email).patch(`/api/usagers/${w.usagerA}`, { notifyBySms: false });
+    const res = await ctx.svc.as(ctx.w.agentA.email).patch(`/api/usagers/${ctx.w.usagerA}`, { notifyBySms: false });
     expect(res.body.notifyBySms).toBe(false);
     expect(res.body.notifyByEmail).toBe(true);
-    const { rows } = await svc.db.pool.query(`select changes from audit_log where entity_type = 'usager' and entity_id = $1 and action = 'updated'`, [w.usagerA]);
+    const { rows } = await ctx.svc.db.pool.query(`select changes from audit_log where entity_type = 'usager' and entity_id = $1 and action = 'updated'`, [ctx.w.usagerA]);
     expect(rows[0].changes).toEqual({ fields: ['notifyBySms'] });
   });
 });

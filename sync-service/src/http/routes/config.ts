@@ -19,6 +19,15 @@ const inaccessible = () => forbidden('Élément introuvable ou inaccessible.');
 const orgIds = (req: Request) => [...req.agent.roles.keys()];
 const territoryIds = (req: Request) => [...new Set(req.agent.orgTerritory.values())];
 const pathId = (req: Request) => parse(idSchema, req.params.id, 'params');
+/** Writes a configuration change and its audit entry in one transaction. */
+function audited<T extends Record<string, unknown> | null>(pool: Pool, req: Request, table: string, action: string, changes: Record<string, unknown>, write: (c: Client) => Promise<T>): Promise<T> {
+  return withTransaction(pool, async (c) => {
+    const row = await write(c);
+    if (row) await appendAudit(c, { kind: 'agent', agentId: req.agent.id, channel: 'api' }, table, row.id as number, action, changes);
+    return row;
+  });
+}
+
 async function onDelete<T>(fn: () => Promise<T>): Promise<T> {
   try {
     return await fn();
@@ -28,52 +37,79 @@ async function onDelete<T>(fn: () => Promise<T>): Promise<T> {
   }
 }
 
-/** A simple organisation-scoped resource: lieux and motifs. */
-function orgResource(router: Router, pool: Pool, path: string, table: 'lieux' | 'motifs', create: z.ZodObject, check?: (db: Client | Pool, body: any, orgId: number) => Promise<void>) {
-  const update = patchOf(create, ['organisationId']);
-  router.get(`/${path}`, async (req, res) => {
-    const q = parse(z.object({ organisationId: idSchema.optional() }).strict(), req.query, 'query');
-    if (q.organisationId) requireOrgRole(req.agent, q.organisationId);
-    res.json(await cfg.listRows(pool, table, 'organisation_id', q.organisationId ? [q.organisationId] : orgIds(req)));
-  });
-  router.get(`/${path}/:id`, async (req, res) => {
-    const row = await cfg.getRow(pool, table, pathId(req));
+/** How one organisation-scoped resource (lieux, motifs, plages, absences) differs from the others. */
+interface OrgResource {
+  path: string;
+  table: 'lieux' | 'motifs' | 'plages' | 'absences';
+  create: z.ZodObject;
+  /** Cross-reference rules on the whole (merged) object, e.g. "the lieu belongs to the organisation". */
+  check?: (db: Client | Pool, body: any) => Promise<void>;
+  /** Adds related ids to rows read back (plages: their motifs). */
+  withRelations?: (db: Client | Pool, rows: Record<string, unknown>[]) => Promise<Record<string, unknown>[]>;
+  /** Saves related ids sent in a body (plages: motifIds). */
+  saveRelations?: (db: Client, id: number, body: any) => Promise<void>;
+  /** Also filter lists by `agentId` (plages, absences). */
+  byAgent?: boolean;
+}
+
+/**
+ * CRUD of an organisation-scoped resource: reads for any agent of the organisation, writes for its admins,
+ * every write audited in its transaction. A PATCH is re-validated as a whole object, so that a partial update
+ * cannot break a cross-field rule (end after start…).
+ */
+function orgResource(router: Router, pool: Pool, r: OrgResource) {
+  const update = patchOf(r.create, ['organisationId']);
+  const keys = Object.keys(r.create.shape);
+  const decorate = async (db: Client | Pool, rows: Record<string, unknown>[]) => (r.withRelations ? r.withRelations(db, rows) : rows);
+  const visible = async (req: Request) => {
+    const row = await cfg.getRow(pool, r.table, pathId(req));
     if (!row || !req.agent.roles.has(row.organisationId as number)) throw inaccessible();
-    res.json(row);
+    return row;
+  };
+  const listQuery = z.object({ organisationId: idSchema.optional(), ...(r.byAgent ? { agentId: idSchema.optional() } : {}) }).strict();
+
+  router.get(`/${r.path}`, async (req, res) => {
+    const q = parse(listQuery, req.query, 'query') as { organisationId?: number; agentId?: number };
+    if (q.organisationId) requireOrgRole(req.agent, q.organisationId);
+    let rows = await cfg.listRows(pool, r.table, 'organisation_id', q.organisationId ? [q.organisationId] : orgIds(req));
+    if (q.agentId) rows = rows.filter((row) => row.agentId === q.agentId);
+    res.json(await decorate(pool, rows));
   });
-  router.post(`/${path}`, async (req, res) => {
-    const body = parse(create, req.body) as any;
+  router.get(`/${r.path}/:id`, async (req, res) => {
+    res.json((await decorate(pool, [await visible(req)]))[0]);
+  });
+  router.post(`/${r.path}`, async (req, res) => {
+    const body = parse(r.create, req.body) as any;
     requireAdmin(req.agent, body.organisationId);
-    await check?.(pool, body, body.organisationId);
-    const row = await withTransaction(pool, async (c) => {
-      const r = await cfg.insertRow(c, table, body);
-      await appendAudit(c, { kind: 'agent', agentId: req.agent.id, channel: 'api' }, table, r.id as number, 'created', body);
-      return r;
+    await r.check?.(pool, body);
+    const row = await audited(pool, req, r.table, 'created', body, async (c) => {
+      const created = await cfg.insertRow(c, r.table, body);
+      await r.saveRelations?.(c, created.id as number, body);
+      return (await decorate(c, [created]))[0];
     });
     res.status(201).json(row);
   });
-  router.patch(`/${path}/:id`, async (req, res) => {
-    const id = pathId(req);
-    const current = await cfg.getRow(pool, table, id);
-    if (!current || !req.agent.roles.has(current.organisationId as number)) throw inaccessible();
+  router.patch(`/${r.path}/:id`, async (req, res) => {
+    const current = await visible(req);
+    const id = current.id as number;
     requireAdmin(req.agent, current.organisationId as number);
     const body = parse(update, req.body) as any;
-    await check?.(pool, { ...current, ...body }, current.organisationId as number);
-    const row = await withTransaction(pool, async (c) => {
-      const r = await cfg.updateRow(c, table, id, body);
-      await appendAudit(c, { kind: 'agent', agentId: req.agent.id, channel: 'api' }, table, id, 'updated', body);
-      return r;
+    const merged = { ...(await decorate(pool, [current]))[0], ...body };
+    parse(r.create, Object.fromEntries(Object.entries(merged).filter(([k, v]) => keys.includes(k) && v !== null)));
+    await r.check?.(pool, merged);
+    const row = await audited(pool, req, r.table, 'updated', body, async (c) => {
+      const updated = await cfg.updateRow(c, r.table, id, body);
+      await r.saveRelations?.(c, id, body);
+      return (await decorate(c, [updated!]))[0];
     });
     res.json(row);
   });
-  router.delete(`/${path}/:id`, async (req, res) => {
-    const id = pathId(req);
-    const current = await cfg.getRow(pool, table, id);
-    if (!current || !req.agent.roles.has(current.organisationId as number)) throw inaccessible();
+  router.delete(`/${r.path}/:id`, async (req, res) => {
+    const current = await visible(req);
     requireAdmin(req.agent, current.organisationId as number);
-    await onDelete(() => withTransaction(pool, async (c) => {
-      await cfg.deleteRow(c, table, id);
-      await appendAudit(c, { kind: 'agent', agentId: req.agent.id, channel: 'api' }, table, id, 'deleted', {});
+    await onDelete(() => audited(pool, req, r.table, 'deleted', {}, async (c) => {
+      await cfg.deleteRow(c, r.table, current.id as number);
+      return { id: current.id };
     }));
     res.status(204).end();
   });
@@ -93,12 +129,13 @@ export function configRouter(pool: Pool): Router {
   router.post('/territories', async (req, res) => {
     if (!isAnyAdmin(req.agent)) throw forbidden('Rôle administrateur requis.');
     const body = parse(territoryCreate, req.body);
-    res.status(201).json(await cfg.insertRow(pool, 'territories', body));
+    res.status(201).json(await audited(pool, req, 'territories', 'created', body, (c) => cfg.insertRow(c, 'territories', body)));
   });
   router.patch('/territories/:id', async (req, res) => {
     const id = pathId(req);
     requireTerritoryAdmin(req.agent, id);
-    res.json(await cfg.updateRow(pool, 'territories', id, parse(territoryUpdate, req.body)));
+    const body = parse(territoryUpdate, req.body);
+    res.json(await audited(pool, req, 'territories', 'updated', body, (c) => cfg.updateRow(c, 'territories', id, body)));
   });
 
   // ---- organisations ----
@@ -113,7 +150,7 @@ export function configRouter(pool: Pool): Router {
     const body = parse(organisationCreate, req.body);
     requireTerritoryAdmin(req.agent, body.territoryId);
     // The creator becomes admin of the new organisation, or nobody could ever administer it.
-    const row = await withTransaction(pool, async (c) => {
+    const row = await audited(pool, req, 'organisations', 'created', body, async (c) => {
       const r = await cfg.insertRow(c, 'organisations', body);
       await cfg.setAgentRole(c, req.agent.id, r.id as number, 'admin');
       return r;
@@ -123,7 +160,8 @@ export function configRouter(pool: Pool): Router {
   router.patch('/organisations/:id', async (req, res) => {
     const id = pathId(req);
     requireAdmin(req.agent, id);
-    res.json(await cfg.updateRow(pool, 'organisations', id, parse(organisationUpdate, req.body)));
+    const body = parse(organisationUpdate, req.body);
+    res.json(await audited(pool, req, 'organisations', 'updated', body, (c) => cfg.updateRow(c, 'organisations', id, body)));
   });
 
   // ---- services ----
@@ -132,23 +170,49 @@ export function configRouter(pool: Pool): Router {
   router.post('/services', async (req, res) => {
     const body = parse(serviceCreate, req.body);
     requireTerritoryAdmin(req.agent, body.territoryId);
-    res.status(201).json(await cfg.insertRow(pool, 'services', body));
+    res.status(201).json(await audited(pool, req, 'services', 'created', body, (c) => cfg.insertRow(c, 'services', body)));
   });
   router.patch('/services/:id', async (req, res) => {
     const id = pathId(req);
     const t = await cfg.serviceTerritory(pool, id);
     if (t === null || !territoryIds(req).includes(t)) throw inaccessible();
     requireTerritoryAdmin(req.agent, t);
-    res.json(await cfg.updateRow(pool, 'services', id, parse(serviceUpdate, req.body)));
+    const body = parse(serviceUpdate, req.body);
+    res.json(await audited(pool, req, 'services', 'updated', body, (c) => cfg.updateRow(c, 'services', id, body)));
   });
 
-  // ---- lieux, motifs ----
-  orgResource(router, pool, 'lieux', 'lieux', lieuCreate);
-  orgResource(router, pool, 'motifs', 'motifs', motifCreate, async (db, body, orgId) => {
-    const t = await cfg.serviceTerritory(db, body.serviceId);
-    if (t === null || t !== (await cfg.organisationTerritory(db, orgId))) throw invalid('serviceId', 'service inconnu dans ce territoire');
-    if (body.collective && !body.defaultCapacity) throw invalid('defaultCapacity', 'un motif collectif a besoin d’une capacité par défaut');
+  // ---- lieux, motifs, plages, absences ----
+  orgResource(router, pool, { path: 'lieux', table: 'lieux', create: lieuCreate });
+  orgResource(router, pool, {
+    path: 'motifs', table: 'motifs', create: motifCreate,
+    check: async (db, body) => {
+      const t = await cfg.serviceTerritory(db, body.serviceId);
+      if (t === null || t !== (await cfg.organisationTerritory(db, body.organisationId))) throw invalid('serviceId', 'service inconnu dans ce territoire');
+      if (body.collective && !body.defaultCapacity) throw invalid('defaultCapacity', 'un motif collectif a besoin d’une capacité par défaut');
+    },
   });
+  const agentOfOrganisation = async (db: Client | Pool, body: any) => {
+    if (!(await cfg.agentRoleIn(db, body.agentId, body.organisationId))) throw invalid('agentId', "cet agent n'appartient pas à l'organisation");
+  };
+  orgResource(router, pool, {
+    path: 'plages', table: 'plages', create: plageCreate as unknown as z.ZodObject, byAgent: true,
+    check: async (db, body) => {
+      await agentOfOrganisation(db, body);
+      if (body.lieuId != null) {
+        const lieu = await cfg.getRow(db, 'lieux', body.lieuId);
+        if (!lieu || lieu.organisationId !== body.organisationId) throw invalid('lieuId', "lieu inconnu dans l'organisation");
+      }
+      const found = await cfg.motifsOfOrganisation(db, body.organisationId, body.motifIds);
+      const missing = (body.motifIds as number[]).filter((m) => !found.includes(m));
+      if (missing.length) throw invalid('motifIds', `motif(s) ${missing.join(', ')} inconnu(s) dans l'organisation`);
+    },
+    withRelations: async (db, rows) => {
+      const m = await cfg.plageMotifs(db, rows.map((row) => row.id as number));
+      return rows.map((row) => ({ ...row, motifIds: m.get(row.id as number) ?? [] }));
+    },
+    saveRelations: async (c, id, body) => { if (body.motifIds) await cfg.setPlageMotifs(c, id, body.motifIds); },
+  });
+  orgResource(router, pool, { path: 'absences', table: 'absences', create: absenceCreate as unknown as z.ZodObject, byAgent: true, check: agentOfOrganisation });
 
   // ---- agents (scoped by their role in an organisation) ----
   const agentUpdate = z.object({
@@ -200,81 +264,6 @@ export function configRouter(pool: Pool): Router {
     if (!(await cfg.removeAgentRole(pool, id, q.organisationId))) throw inaccessible();
     res.status(204).end();
   });
-
-  // ---- plages & absences (agent + organisation scoped) ----
-  for (const [path, table, create] of [['plages', 'plages', plageCreate], ['absences', 'absences', absenceCreate]] as const) {
-    const update = patchOf(create as z.ZodObject, ['organisationId']);
-    const check = async (db: Client | Pool, body: any) => {
-      if (!(await cfg.agentRoleIn(db, body.agentId, body.organisationId))) throw invalid('agentId', "cet agent n'appartient pas à l'organisation");
-      if (table === 'plages') {
-        if (body.lieuId != null) {
-          const lieu = await cfg.getRow(db, 'lieux', body.lieuId);
-          if (!lieu || lieu.organisationId !== body.organisationId) throw invalid('lieuId', "lieu inconnu dans l'organisation");
-        }
-        if (body.motifIds) {
-          const found = await cfg.motifsOfOrganisation(db, body.organisationId, body.motifIds);
-          const missing = body.motifIds.filter((m: number) => !found.includes(m));
-          if (missing.length) throw invalid('motifIds', `motif(s) ${missing.join(', ')} inconnu(s) dans l'organisation`);
-        }
-      }
-    };
-    const withMotifs = async (db: Client | Pool, rows: Record<string, unknown>[]) => {
-      if (table !== 'plages') return rows;
-      const m = await cfg.plageMotifs(db, rows.map((r) => r.id as number));
-      return rows.map((r) => ({ ...r, motifIds: m.get(r.id as number) ?? [] }));
-    };
-    router.get(`/${path}`, async (req, res) => {
-      const q = parse(z.object({ organisationId: idSchema.optional(), agentId: idSchema.optional() }).strict(), req.query, 'query');
-      if (q.organisationId) requireOrgRole(req.agent, q.organisationId);
-      let rows = await cfg.listRows(pool, table, 'organisation_id', q.organisationId ? [q.organisationId] : orgIds(req));
-      if (q.agentId) rows = rows.filter((r) => r.agentId === q.agentId);
-      res.json(await withMotifs(pool, rows));
-    });
-    router.get(`/${path}/:id`, async (req, res) => {
-      const row = await cfg.getRow(pool, table, pathId(req));
-      if (!row || !req.agent.roles.has(row.organisationId as number)) throw inaccessible();
-      res.json((await withMotifs(pool, [row]))[0]);
-    });
-    router.post(`/${path}`, async (req, res) => {
-      const body = parse(create, req.body) as any;
-      requireAdmin(req.agent, body.organisationId);
-      await check(pool, body);
-      const row = await withTransaction(pool, async (c) => {
-        const r = await cfg.insertRow(c, table, body);
-        if (table === 'plages') await cfg.setPlageMotifs(c, r.id as number, body.motifIds);
-        await appendAudit(c, { kind: 'agent', agentId: req.agent.id, channel: 'api' }, table, r.id as number, 'created', body);
-        return (await withMotifs(c, [r]))[0];
-      });
-      res.status(201).json(row);
-    });
-    router.patch(`/${path}/:id`, async (req, res) => {
-      const id = pathId(req);
-      const current = await cfg.getRow(pool, table, id);
-      if (!current || !req.agent.roles.has(current.organisationId as number)) throw inaccessible();
-      requireAdmin(req.agent, current.organisationId as number);
-      const body = parse(update, req.body) as any;
-      const merged = { ...current, ...body };
-      // Re-validate the whole object: a partial update must not break a cross-field rule (end after start…).
-      const keys = Object.keys(create.shape);
-      parse(create, Object.fromEntries(Object.entries({ ...merged, motifIds: merged.motifIds ?? [1] }).filter(([k, v]) => keys.includes(k) && v !== null)));
-      await check(pool, merged);
-      const row = await withTransaction(pool, async (c) => {
-        const r = await cfg.updateRow(c, table, id, body);
-        if (table === 'plages' && body.motifIds) await cfg.setPlageMotifs(c, id, body.motifIds);
-        await appendAudit(c, { kind: 'agent', agentId: req.agent.id, channel: 'api' }, table, id, 'updated', body);
-        return (await withMotifs(c, [r!]))[0];
-      });
-      res.json(row);
-    });
-    router.delete(`/${path}/:id`, async (req, res) => {
-      const id = pathId(req);
-      const current = await cfg.getRow(pool, table, id);
-      if (!current || !req.agent.roles.has(current.organisationId as number)) throw inaccessible();
-      requireAdmin(req.agent, current.organisationId as number);
-      await cfg.deleteRow(pool, table, id);
-      res.status(204).end();
-    });
-  }
 
   // ---- feature switches ----
   router.get('/feature-switches', async (req, res) => res.json(await cfg.listFeatureSwitches(pool, territoryIds(req))));
