@@ -12,13 +12,14 @@ describe('availability API', () => {
     expect(res.status).toBe(200);
     // Flatten the day → lieu → agent grouping back into slots for the assertions.
     const slots = (res.body.days ?? []).flatMap((d: any) => d.lieux.flatMap((l: any) => l.agents.flatMap((a: any) =>
-      a.slots.map((s: any) => ({ ...s, agentId: a.agentId, lieuId: l.lieuId })))));
+      a.starts.map((start: string) => ({ start, agentId: a.agentId, lieuId: l.lieuId })))));
     return { ...res.body, slots };
   };
 
   it('should offer every 30-minute slot of each agent’s plage, in the territory’s time', async () => {
     const body = await slotsOf(`motifId=${ctx.w.motifA}&from=2026-03-03&to=2026-03-03`);
     expect(body.timeZone).toBe('Europe/Paris');
+    expect(body.durationMinutes).toBe(30);
     expect(body.slotCount).toBe(3 * 16);
     const mine = body.slots.filter((s: any) => s.agentId === ctx.w.agentA.id);
     expect(mine[0].start).toBe('2026-03-03T08:00:00.000Z'); // 09:00 in Paris (UTC+1)

@@ -32,15 +32,16 @@ export function availabilityRouter(pool: Pool, opts: { now: () => Date }): Route
       return;
     }
     const result = await computeAvailability(pool, { motif, lieuId: q.lieuId, agentId: q.agentId, from: q.from, to: q.to, now, audience: 'agent' });
-    // Grouped by day, lieu and agent; each slot carries only what the grouping does not already say.
+    // Grouped by day, lieu and agent; a slot is its start (it lasts the motif's duration). Compact on purpose:
+    // a département-wide search over six weeks holds thousands of slots.
     const days = result.days.map((d) => ({
       day: d.day,
       lieux: d.lieux.map((l) => ({
         lieuId: l.lieuId,
-        agents: l.agents.map((a) => ({ agentId: a.agentId, slots: a.slots.map((s) => ({ start: s.start, end: s.end, plageId: s.plageId })) })),
+        agents: l.agents.map((a) => ({ agentId: a.agentId, starts: a.slots.map((x) => x.start.toISOString()) })),
       })),
     }));
-    res.json({ motifId: motif.id, collective: false, timeZone: result.timeZone, slotCount: result.slots.length, days });
+    res.json({ motifId: motif.id, collective: false, timeZone: result.timeZone, durationMinutes: motif.durationMinutes, slotCount: result.slots.length, days });
   });
 
   router.get('/next', async (req, res) => {
