@@ -12,10 +12,7 @@ import { mkdirSync, writeFileSync } from 'node:fs';
 import path from 'node:path';
 import { DEMO_AGENTS } from '../sync-service/src/seed/demo';
 import { ensureCa, issueServerCertificate, startEmulator } from '../test/m365-emulator';
-
-const DEMO_TENANT = { id: '5a0e2b6c-1d3f-4e8a-9b70-86d000000001', name: 'Département de la Vienne (démo)' };
-const API_APP_ID = '5a0e2b6c-1d3f-4e8a-9b70-86d000000002';
-const SYNC_APP = { clientId: '5a0e2b6c-1d3f-4e8a-9b70-86d000000003', clientSecret: 'demo-sync-secret' };
+import { createDemoTenant, DEMO_TENANT } from '../test/m365-emulator/demo-tenant';
 
 const dataDir = path.resolve(process.env.DATA_DIR ?? '.data');
 const port = Number(process.env.PORT ?? 3000);
@@ -33,14 +30,8 @@ const emulator = await startEmulator({ port: emulatorPort, certDir: ca.certDir }
   process.exit(1);
 });
 const c = emulator.control;
-c.createTenant({ id: DEMO_TENANT.id, name: DEMO_TENANT.name });
-c.createApp({ tenantId: DEMO_TENANT.id, clientId: API_APP_ID, clientSecret: 'demo-api-secret', roles: [], displayName: 'rdv-outlook (add-in and API)' });
-c.createApp({ tenantId: DEMO_TENANT.id, clientId: SYNC_APP.clientId, clientSecret: SYNC_APP.clientSecret, roles: ['Calendars.ReadWrite'], displayName: 'rdv-outlook sync service' });
-const users = DEMO_AGENTS.map((a, i) => c.createUser({
-  tenantId: DEMO_TENANT.id, userPrincipalName: a.email, displayName: `${a.firstName} ${a.lastName}`, timeZone: 'Romance Standard Time',
-  id: `5a0e2b6c-1d3f-4e8a-9b70-86d0000001${String(i).padStart(2, '0')}`,
-}));
-const authority = c.authority(DEMO_TENANT.id);
+const users = createDemoTenant(c);
+const authority = c.authority(DEMO_TENANT.tenantId);
 const publicUrl = `https://127.0.0.1:${port}`;
 
 const service = spawn(process.execPath, ['--import', 'tsx', 'sync-service/src/main.ts'], {
@@ -57,8 +48,8 @@ const service = spawn(process.execPath, ['--import', 'tsx', 'sync-service/src/ma
     DEMO_OUTBOX: process.env.DEMO_OUTBOX ?? 'true',
     AUTH_JWKS_URL: `${authority}/discovery/v2.0/keys`,
     AUTH_ISSUER: `${authority}/v2.0`,
-    AUTH_AUDIENCE: API_APP_ID,
-    AUTH_TENANT_ID: DEMO_TENANT.id,
+    AUTH_AUDIENCE: DEMO_TENANT.apiClientId,
+    AUTH_TENANT_ID: DEMO_TENANT.tenantId,
   },
 });
 
@@ -76,14 +67,14 @@ function ready(url: string): Promise<boolean> {
     await new Promise((r) => setTimeout(r, 200));
   }
   if (service.exitCode !== null) return;
-  const token = await c.issueUserToken({ tenantId: DEMO_TENANT.id, userId: users[0].id, audience: API_APP_ID, scopes: ['access_as_user'], expiresInSeconds: 8 * 3600 });
+  const token = await c.issueUserToken({ tenantId: DEMO_TENANT.tenantId, userId: users[0].id, audience: DEMO_TENANT.apiClientId, scopes: ['access_as_user'], expiresInSeconds: 8 * 3600 });
   console.log([
     '',
     'rdv-outlook is running (Ctrl+C to stop):',
     `  API                 ${publicUrl}/api   (OpenAPI: ${publicUrl}/api/openapi.json, health: ${publicUrl}/ready)`,
     `  Messages sent       ${publicUrl}/dev/outbox   (emails and SMS of the demo)`,
     `  Microsoft 365       ${emulator.baseUrl}   (emulator; control API ${emulator.baseUrl}/_emulator/)`,
-    `  Sign-in page        ${authority}/oauth2/v2.0/authorize?client_id=${API_APP_ID}&response_type=code&redirect_uri=${encodeURIComponent(publicUrl)}&scope=api://${API_APP_ID}/access_as_user`,
+    `  Sign-in page        ${authority}/oauth2/v2.0/authorize?client_id=${DEMO_TENANT.apiClientId}&response_type=code&redirect_uri=${encodeURIComponent(publicUrl)}&scope=api://${DEMO_TENANT.apiClientId}/access_as_user`,
     `  CA certificate      ${ca.caCertPath}   (trust it in your browser or with NODE_EXTRA_CA_CERTS)`,
     '',
     `Try the API as ${DEMO_AGENTS[0].firstName} ${DEMO_AGENTS[0].lastName} (${DEMO_AGENTS[0].email}), token valid 8 h:`,

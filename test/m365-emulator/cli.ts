@@ -2,22 +2,8 @@
  * `npm run emulator`: starts the Microsoft 365 emulator standalone and prints what a service needs to point at it.
  * Seeds a small demo tenant unless `--empty` is given. Settings come from the environment (see README.md).
  */
+import { createDemoTenant, DEMO_TENANT as DEMO } from './demo-tenant';
 import { startEmulator } from './server';
-
-export const DEMO = {
-  tenantId: '7d1c1a3e-5b2f-4c61-9a8e-000000000001',
-  tenantName: 'Mairie de Démoville',
-  /** The sync service's app registration (application permissions on Graph). */
-  serviceClientId: '7d1c1a3e-5b2f-4c61-9a8e-000000000002',
-  serviceClientSecret: 'emulator-service-secret',
-  /** The product API / add-in app registration (user sign-in, audience of user tokens). */
-  apiClientId: '7d1c1a3e-5b2f-4c61-9a8e-000000000003',
-  users: [
-    { id: '7d1c1a3e-5b2f-4c61-9a8e-0000000000a1', userPrincipalName: 'agent.martin@demoville.example', displayName: 'Claire Martin' },
-    { id: '7d1c1a3e-5b2f-4c61-9a8e-0000000000a2', userPrincipalName: 'agent.durand@demoville.example', displayName: 'Karim Durand' },
-    { id: '7d1c1a3e-5b2f-4c61-9a8e-0000000000a3', userPrincipalName: 'accueil@demoville.example', displayName: 'Accueil Mairie' },
-  ],
-};
 
 function intEnv(name: string, fallback: number): number {
   const v = process.env[name];
@@ -53,10 +39,7 @@ async function main(): Promise<void> {
     `  CA certificate     ${emulator.caCertPath}   (start clients with NODE_EXTRA_CA_CERTS=${emulator.caCertPath})`,
   ];
   if (!args.has('--empty')) {
-    c.createTenant({ id: DEMO.tenantId, name: DEMO.tenantName });
-    c.createApp({ tenantId: DEMO.tenantId, clientId: DEMO.serviceClientId, clientSecret: DEMO.serviceClientSecret, roles: ['Calendars.ReadWrite', 'User.Read.All'], displayName: 'rdv-outlook sync service' });
-    c.createApp({ tenantId: DEMO.tenantId, clientId: DEMO.apiClientId, clientSecret: 'emulator-api-secret', roles: [], displayName: 'rdv-outlook add-in' });
-    for (const u of DEMO.users) c.createUser({ tenantId: DEMO.tenantId, timeZone: 'Romance Standard Time', ...u });
+    const users = createDemoTenant(c);
     lines.push(
       '',
       `Demo tenant "${DEMO.tenantName}"`,
@@ -66,7 +49,7 @@ async function main(): Promise<void> {
       `  add-in / API app   client id ${DEMO.apiClientId}  (user tokens: scope api://${DEMO.apiClientId}/access_as_user)`,
       `  sign-in page       ${c.authority(DEMO.tenantId)}/oauth2/v2.0/authorize?client_id=${DEMO.apiClientId}&response_type=code&redirect_uri=…`,
       '  users:',
-      ...DEMO.users.map((u) => `    ${u.displayName.padEnd(16)} ${u.userPrincipalName.padEnd(34)} ${u.id}`),
+      ...users.map((u) => `    ${u.displayName.padEnd(20)} ${u.userPrincipalName.padEnd(40)} ${u.id}`),
       '',
       'For the sync service (.env):',
       `  NODE_EXTRA_CA_CERTS=${emulator.caCertPath}`,

@@ -94,7 +94,7 @@ describe('npm run emulator', () => {
       expect(out).toContain(`https://127.0.0.1:${port}`);
       expect(out).toMatch(/ca\.pem/);
       expect(out).toContain('emulator-service-secret');
-      const res = await fetch(`https://127.0.0.1:${port}/7d1c1a3e-5b2f-4c61-9a8e-000000000001/v2.0/.well-known/openid-configuration`);
+      const res = await fetch(`https://127.0.0.1:${port}/5a0e2b6c-1d3f-4e8a-9b70-86d000000001/v2.0/.well-known/openid-configuration`);
       expect(res.status).toBe(200);
     } finally {
       child.kill('SIGTERM');
