@@ -11,7 +11,7 @@ import type { AgentIdentity } from './data/agents';
 import { appendAudit, type Actor } from './data/audit';
 import { isPgError, PG, withTransaction, type Client, type Pool } from './data/db';
 import * as rdvs from './data/rdvs';
-import { DomainError, conflict, forbidden, invalid } from './errors';
+import { DomainError, conflict, invalid } from './errors';
 import { emitRdvChange } from './rdv-events';
 
 const inaccessible = (what: string, field?: string) => new DomainError(403, 'forbidden', `${what} introuvable ou inaccessible.`, field);
@@ -201,4 +201,3 @@ export async function addParticipants(pool: Pool, agent: AgentIdentity, id: numb
   return (await rdvs.getRdv(pool, id))!;
 }
 
-export { forbidden };

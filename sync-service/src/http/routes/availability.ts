@@ -2,7 +2,7 @@
  * Availability API: free slots of a motif over a period (at most 3 months), and the earliest slot within
  * 6 months. Collective motifs list their upcoming collective RDVs with seats left instead.
  */
-import { Router } from 'express';
+import { Router, type Request } from 'express';
 import { DateTime } from 'luxon';
 import { availabilityQuery, nextAvailabilityQuery } from '../../../../shared/src/schemas';
 import { computeAvailability, nextAvailability } from '../../availability';
@@ -15,7 +15,7 @@ import { parse } from '../errors';
 export function availabilityRouter(pool: Pool, opts: { now: () => Date }): Router {
   const router = Router();
 
-  async function motifFor(req: any, motifId: number) {
+  async function motifFor(req: Request, motifId: number) {
     const motif = await getMotif(pool, motifId);
     if (!motif || !req.agent.roles.has(motif.organisationId)) throw forbidden('Motif introuvable ou inaccessible.');
     return motif;
