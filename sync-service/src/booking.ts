@@ -18,6 +18,13 @@ const inaccessible = (what: string, field?: string) => new DomainError(403, 'for
 
 const actorOf = (agent: AgentIdentity, channel: string): Actor => ({ kind: 'agent', agentId: agent.id, channel });
 
+/** Awaits every promise, then throws the first failure in the order given (not in the order they failed). */
+async function settledInOrder<T extends readonly unknown[]>(promises: T): Promise<{ -readonly [K in keyof T]: Awaited<T[K]> }> {
+  const results = await Promise.allSettled(promises);
+  for (const r of results) if (r.status === 'rejected') throw r.reason;
+  return results.map((r) => (r as PromiseFulfilledResult<unknown>).value) as { -readonly [K in keyof T]: Awaited<T[K]> };
+}
+
 /** 409 naming the live RDV that [start, end) would overlap, if there is one. */
 async function assertNoOverlap(pool: Pool, agentIds: number[], start: Date, end: Date, exceptRdvId: number | undefined): Promise<void> {
   const other = await rdvs.findOverlappingRdv(pool, agentIds, start, end, exceptRdvId);
@@ -65,23 +72,27 @@ export async function createRdv(pool: Pool, agent: AgentIdentity, input: RdvCrea
   const motif = await rdvs.getMotif(pool, input.motifId);
   if (!motif || !agent.roles.has(motif.organisationId)) throw inaccessible('Motif', 'motifId');
   if (motif.archived) throw invalid('motifId', 'ce motif est archivé');
-  const lieuId = await checkLieu(pool, motif, input.lieuId);
-  const agentIds = await checkAgents(pool, motif.organisationId, input.agentIds);
   const startsAt = input.startsAt;
   const endsAt = input.endsAt ?? new Date(startsAt.getTime() + motif.durationMinutes * 60_000);
   if (endsAt <= startsAt) throw invalid('endsAt', 'la fin doit suivre le début');
   const usagerIds = [...new Set(input.usagerIds)];
-  const found = await rdvs.usagersOfTerritory(pool, motif.territoryId, usagerIds);
+  if (!motif.collective && usagerIds.length === 0) throw invalid('usagerIds', 'au moins un usager est requis');
+  if (!motif.collective && input.capacity !== undefined) throw invalid('capacity', 'la capacité ne concerne que les motifs collectifs');
+  const capacity = motif.collective ? input.capacity ?? motif.defaultCapacity ?? 10 : null;
+  if (capacity !== null && usagerIds.length > capacity) throw invalid('usagerIds', `plus de participants (${usagerIds.length}) que de places (${capacity})`);
+  // Independent reference checks run together; their errors are reported in a fixed order.
+  const [lieuId, agentIds, found] = await settledInOrder([
+    checkLieu(pool, motif, input.lieuId),
+    checkAgents(pool, motif.organisationId, input.agentIds),
+    rdvs.usagersOfTerritory(pool, motif.territoryId, usagerIds),
+  ] as const);
   const missing = usagerIds.filter((u) => !found.includes(u));
   if (missing.length) throw new DomainError(403, 'forbidden', `usager(s) ${missing.join(', ')} introuvable(s) ou inaccessible(s).`, 'usagerIds');
-  if (!motif.collective && usagerIds.length === 0) throw invalid('usagerIds', 'au moins un usager est requis');
-  const capacity = motif.collective ? input.capacity ?? motif.defaultCapacity ?? 10 : null;
-  if (!motif.collective && input.capacity !== undefined) throw invalid('capacity', 'la capacité ne concerne que les motifs collectifs');
-  if (capacity !== null && usagerIds.length > capacity) throw invalid('usagerIds', `plus de participants (${usagerIds.length}) que de places (${capacity})`);
-  await assertNoOverlap(pool, agentIds, startsAt, endsAt, undefined);
-  if (!motif.collective) {
-    for (const agentId of agentIds) await assertSlotBookable(pool, { motif, agentId, lieuId, startsAt, endsAt, now });
-  }
+  // An overlapping RDV is named first (409 rdv_conflict); otherwise the engine must offer the slot to each agent.
+  await settledInOrder([
+    assertNoOverlap(pool, agentIds, startsAt, endsAt, undefined),
+    ...(motif.collective ? [] : agentIds.map((agentId) => assertSlotBookable(pool, { motif, agentId, lieuId, startsAt, endsAt, now }))),
+  ]);
 
   const id = await guardOverlap(pool, agentIds, startsAt, endsAt, undefined, () =>
     withTransaction(pool, async (client) => {
