@@ -9,7 +9,8 @@
 import { DateTime } from 'luxon';
 import type { AgentRole, BookableBy, IsoWeekday, LocationType, MotifVisibility, Recurrence, RdvStatus } from '../../../shared/src/domain';
 import { withTransaction, type Client, type Pool } from '../data/db';
-import { publicHolidays } from '../../../shared/src/availability';
+import { compileOccurrences, publicHolidays } from '../../../shared/src/availability';
+import { parseDay } from '../../../shared/src/availability/local-time';
 import {
   COMMUNES_BY_ORGANISATION, EXCUSED_REASONS, FEMALE_FIRST_NAMES, LAST_NAMES, MALE_FIRST_NAMES, RDV_CONTEXTS,
   REVOKED_REASONS, STREETS,
@@ -204,20 +205,9 @@ const minutesOf = (time: string): number => Number(time.slice(0, 2)) * 60 + Numb
 const timeOf = (minutes: number): string => `${String(Math.floor(minutes / 60)).padStart(2, '0')}:${String(minutes % 60).padStart(2, '0')}`;
 
 /** Whether a recurrence (weekly, or monthly on the n-th weekday / day of month) has an occurrence on `date`. */
+/** Whether a recurrence occurs on a date: the availability engine's own rule, so demo RDVs always fall in plages. */
 function occursOn(rec: Recurrence, firstDay: string, date: string): boolean {
-  const first = day(firstDay);
-  const d = day(date);
-  if (d < first || (rec.until && date > rec.until)) return false;
-  if (rec.frequency === 'weekly') {
-    const weekdays = rec.weekdays?.length ? rec.weekdays : [first.weekday as IsoWeekday];
-    if (!weekdays.includes(d.weekday as IsoWeekday)) return false;
-    const weeks = Math.round(d.startOf('week').diff(first.startOf('week'), 'days').days / 7);
-    return weeks % rec.interval === 0;
-  }
-  const months = (d.year - first.year) * 12 + (d.month - first.month);
-  if (months % rec.interval !== 0) return false;
-  if (rec.monthlyMode === 'nth_weekday') return d.weekday === first.weekday && Math.ceil(d.day / 7) === Math.ceil(first.day / 7);
-  return d.day === first.day;
+  return compileOccurrences(firstDay, rec, 'seed').occursOn(parseDay(date, 'seed'));
 }
 
 function planAbsences(monday: string, plageFirstDay: string, until: string): AbsenceSeed[] {
