@@ -100,7 +100,7 @@ export async function createRdv(pool: Pool, agent: AgentIdentity, input: RdvCrea
         organisationId: motif.organisationId, motifId: motif.id, lieuId, startsAt, endsAt, collective: motif.collective, capacity,
         address: input.address ?? null, context: input.context ?? null, createdByAgentId: agent.id, channel: input.channel, now,
       });
-      await rdvs.setRdvAgents(client, rdvId, agentIds);
+      await rdvs.setRdvAgents(client, rdvId, agentIds, false);
       await rdvs.addParticipations(client, rdvId, usagerIds);
       await rdvs.linkUsagersToOrganisation(client, motif.organisationId, usagerIds);
       await appendAudit(client, actorOf(agent, input.channel), 'rdv', rdvId, 'created', {
@@ -131,12 +131,10 @@ export async function moveRdv(
   const startsAt = input.startsAt;
   const endsAt = input.endsAt ?? new Date(startsAt.getTime() + (current.endsAt.getTime() - current.startsAt.getTime()));
   if (endsAt <= startsAt) throw invalid('endsAt', 'la fin doit suivre le début');
-  await assertNoOverlap(pool, agentIds, startsAt, endsAt, id);
-  if (!current.collective) {
-    for (const agentId of agentIds) {
-      await assertSlotBookable(pool, { motif, agentId, lieuId, startsAt, endsAt, now, ignoreRdvId: id });
-    }
-  }
+  await settledInOrder([
+    assertNoOverlap(pool, agentIds, startsAt, endsAt, id),
+    ...(current.collective ? [] : agentIds.map((agentId) => assertSlotBookable(pool, { motif, agentId, lieuId, startsAt, endsAt, now, ignoreRdvId: id }))),
+  ]);
   await guardOverlap(pool, agentIds, startsAt, endsAt, id, () =>
     withTransaction(pool, async (client) => {
       const before = await rdvForAgent(client, agent, id, true);

@@ -24,6 +24,8 @@ const schema = z.object({
   TLS_CERT_FILE: z.string().optional(),
   TLS_KEY_FILE: z.string().optional(),
   SEED_DEMO: bool.default(false),
+  /** Demo only: catch reminder emails and SMS in local sinks shown at /dev/outbox (ignored when SMTP_HOST is set). */
+  DEMO_OUTBOX: bool.default(false),
   LOG_LEVEL: z.enum(['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent']).default('info'),
 });
 

@@ -28,7 +28,7 @@ async function main() {
     throw err;
   }
   // The demo (npm start) catches reminder emails and SMS in local sinks, shown at /dev/outbox.
-  const demoOutbox = ['true', '1', 'yes'].includes(process.env.DEMO_OUTBOX ?? '') && !process.env.SMTP_HOST;
+  const demoOutbox = config.DEMO_OUTBOX && !process.env.SMTP_HOST;
   let sinks: DemoSinks | null = null;
   let remindersConfig;
   try {

@@ -58,12 +58,14 @@ export async function migrate(connectionString: string, log: (msg: string) => vo
   return applied;
 }
 
-/** True when every migration file has been applied (used by /ready). */
+let latestVersion: Promise<number> | null = null;
+
+/** True when every migration file has been applied (used by /ready; the files are read once per process). */
 export async function migrationsComplete(db: { query: (sql: string) => Promise<{ rows: any[] }> }): Promise<boolean> {
-  const migrations = await loadMigrations();
+  latestVersion ??= loadMigrations().then((m) => m.at(-1)?.version ?? 0);
   try {
     const { rows } = await db.query('select max(version) as v from schema_migrations');
-    return Number(rows[0]?.v ?? 0) >= (migrations.at(-1)?.version ?? 0);
+    return Number(rows[0]?.v ?? 0) >= (await latestVersion);
   } catch {
     return false;
   }

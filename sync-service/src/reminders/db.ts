@@ -6,14 +6,14 @@
  * tests and the bench can freeze time; worker leases use the database's clock_timestamp(), because a lease
  * protects against real processes dying in real time.
  */
-import type { QueryResultRow } from 'pg';
+import { effectiveFeatures } from '../data/config';
+import type { Db } from '../data/db';
 import type { LocationType, MotifVisibility, RdvStatus } from '../../../shared/src/domain';
 import type { MessageKind, NotificationChannel, ReminderPlan } from '../../../shared/src/notifications';
 import { DEFAULT_REMINDER_PLAN } from '../../../shared/src/notifications';
 
-export interface Queryable {
-  query<R extends QueryResultRow = any>(text: string, values?: unknown[]): Promise<{ rows: R[]; rowCount: number | null }>;
-}
+/** A pool or a transaction's client. */
+export type Queryable = Db;
 
 export { withTransaction } from '../data/db';
 
@@ -126,21 +126,10 @@ export async function selectParticipant(db: Queryable, rdvId: number, usagerId: 
  * The sms_reminders and email_reminders switches for an organisation and service. The most specific row wins:
  * (organisation, service) > organisation > (territory, service) > territory; nothing set = off.
  */
-export async function selectChannelSwitches(
-  db: Queryable, territoryId: number, organisationId: number, serviceId: number,
-): Promise<Record<NotificationChannel, boolean>> {
-  const { rows } = await db.query(
-    `select distinct on (feature) feature, enabled
-       from feature_switches
-      where territory_id = $1
-        and feature in ('sms_reminders', 'email_reminders')
-        and (organisation_id is null or organisation_id = $2)
-        and (service_id is null or service_id = $3)
-      order by feature, (organisation_id is not null) desc, (service_id is not null) desc`,
-    [territoryId, organisationId, serviceId],
-  );
-  const on = (f: string) => rows.some((r) => r.feature === f && r.enabled === true);
-  return { sms: on('sms_reminders'), email: on('email_reminders') };
+/** Which channels the feature switches open for the RDV's organisation and service (the store's one resolution rule). */
+export async function selectChannelSwitches(db: Queryable, organisationId: number, serviceId: number): Promise<Record<NotificationChannel, boolean>> {
+  const features = await effectiveFeatures(db, organisationId, serviceId);
+  return { sms: features.sms_reminders === true, email: features.email_reminders === true };
 }
 
 export interface TerritoryReminderSettings { plan: ReminderPlan; smsSender: string | null }

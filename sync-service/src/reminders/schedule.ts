@@ -123,7 +123,7 @@ export async function scheduleForChange(db: Queryable, change: RdvChange): Promi
   const ctx: Context = {
     db, rdv, now: change.at,
     settings: await selectReminderSettings(db, rdv.territoryId),
-    switches: await selectChannelSwitches(db, rdv.territoryId, rdv.organisationId, rdv.serviceId),
+    switches: await selectChannelSwitches(db, rdv.organisationId, rdv.serviceId),
   };
   const participants = await selectParticipants(db, rdv.id);
   const cancelled = CANCELLED_STATUSES.includes(rdv.status);

@@ -86,7 +86,7 @@ export function createReminderWorker(deps: WorkerDeps): ReminderWorker {
     // start must never go out.
     if (job.kind === 'reminder' && !job.slot.endsWith(`@${rdv.startsAt.toISOString()}`)) return drop(client, job, 'superseded', now);
     const settings = await selectReminderSettings(client, rdv.territoryId);
-    const switches = await selectChannelSwitches(client, rdv.territoryId, rdv.organisationId, rdv.serviceId);
+    const switches = await selectChannelSwitches(client, rdv.organisationId, rdv.serviceId);
     const decision = deliveryDecision({
       kind: job.kind, channel: job.channel, now,
       motif: { visibility: rdv.motifVisibility, remindersEnabled: rdv.motifRemindersEnabled },
