@@ -18,7 +18,6 @@ export class DomainError extends Error {
 }
 
 export const invalid = (field: string, message: string, code = 'invalid') => new DomainError(422, code, message, field);
-export const notFound = (what: string) => new DomainError(404, 'not_found', `${what} introuvable`);
 /** Same answer whether the object exists elsewhere or not: never reveal objects of other organisations. */
 export const forbidden = (message = "Vous n'avez pas accès à cette ressource.") => new DomainError(403, 'forbidden', message);
 export const conflict = (code: string, message: string, details?: Record<string, unknown>, field?: string) =>
