@@ -26,7 +26,12 @@ const schema = z.object({
   SEED_DEMO: bool.default(false),
   /** Demo only: catch reminder emails and SMS in local sinks shown at /dev/outbox (ignored when SMTP_HOST is set). */
   DEMO_OUTBOX: bool.default(false),
+  /** Print the start summary (URLs) on stdout; `npm start` prints its own and turns this one off. */
+  BANNER: bool.default(true),
   LOG_LEVEL: z.enum(['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent']).default('info'),
+  /** Tests only: the instant the business clock reads at start (see clock.ts). Refused unless NODE_ENV=test. */
+  TEST_CLOCK: z.iso.datetime({ offset: true }).transform((v) => new Date(v)).optional(),
+  NODE_ENV: z.string().optional(),
 });
 
 export type Config = z.infer<typeof schema> & {
@@ -63,6 +68,9 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env, options: { load
   }
   if (Boolean(c.TLS_CERT_FILE) !== Boolean(c.TLS_KEY_FILE)) {
     throw new ConfigError('Invalid settings: TLS_CERT_FILE and TLS_KEY_FILE go together (set both to serve HTTPS, or neither).');
+  }
+  if (c.TEST_CLOCK && c.NODE_ENV !== 'test') {
+    throw new ConfigError('Invalid settings: TEST_CLOCK is a test-only setting (it makes the service believe it is another time); remove it, it is refused unless NODE_ENV=test.');
   }
   for (const f of [c.TLS_CERT_FILE, c.TLS_KEY_FILE]) {
     if (f && !existsSync(f)) throw new ConfigError(`Invalid settings: file ${f} (TLS_CERT_FILE/TLS_KEY_FILE) does not exist.`);

@@ -7,6 +7,7 @@ import { readFileSync } from 'node:fs';
 import http from 'node:http';
 import https from 'node:https';
 import pino from 'pino';
+import { wallClock, clockStartingAt } from './clock';
 import { ConfigError, loadConfig } from './config';
 import { createPool } from './data/db';
 import { openStore } from './db/bootstrap';
@@ -42,10 +43,12 @@ async function main() {
     }
     throw err;
   }
+  const clock = config.TEST_CLOCK ? clockStartingAt(config.TEST_CLOCK) : wallClock;
+  if (config.TEST_CLOCK) logger.warn({ testClock: config.TEST_CLOCK }, 'test clock in use (NODE_ENV=test): business rules see this time, not the real one');
   const store = await openStore(config, (msg) => logger.info(msg));
   const pool = createPool(store.url, 20);
   if (config.SEED_DEMO) {
-    const { seeded, counts } = await seedDemo(pool, { now: new Date(), log: (m) => logger.info(m) });
+    const { seeded, counts } = await seedDemo(pool, { now: clock(), log: (m) => logger.info(m) });
     if (seeded) logger.info({ counts }, 'demo data loaded');
   }
 
@@ -53,9 +56,9 @@ async function main() {
     ? { cert: readFileSync(config.TLS_CERT_FILE), key: readFileSync(config.TLS_KEY_FILE) } : null;
   const scheme = tls ? 'https' : 'http';
   const publicUrl = config.PUBLIC_URL ?? `${scheme}://${config.HOST === '0.0.0.0' ? '127.0.0.1' : config.HOST}:${config.PORT}`;
-  const reminders = await startReminders({ pool, logger, config: remindersConfig, databaseUrl: store.url });
+  const reminders = await startReminders({ pool, logger, config: remindersConfig, databaseUrl: store.url, now: clock });
   const app = createApp({
-    pool, auth: config.auth, logger, publicUrl,
+    pool, auth: config.auth, logger, publicUrl, now: clock,
     publicRouters: sinks ? [['/dev/outbox', outboxRouter(sinks)]] : [],
   });
   const server = tls ? https.createServer(tls, app) : http.createServer(app);
@@ -65,7 +68,7 @@ async function main() {
     server.listen(config.PORT, config.HOST, resolve);
   });
   logger.info({ url: publicUrl }, 'rdv-outlook service ready');
-  console.log([
+  if (config.BANNER) console.log([
     '',
     `  API        ${publicUrl}/api   (OpenAPI: ${publicUrl}/api/openapi.json)`,
     `  Health     ${publicUrl}/health   ${publicUrl}/ready`,
@@ -80,7 +83,10 @@ async function main() {
     stopping = true;
     logger.info({ signal }, 'stopping');
     server.closeIdleConnections?.();
+    // Requests still running get a few seconds to finish; then their connections are cut.
+    const cut = setTimeout(() => server.closeAllConnections?.(), 5_000).unref();
     await new Promise<void>((resolve) => server.close(() => resolve()));
+    clearTimeout(cut);
     await reminders.stop(); // finishes in-flight sends, releases claimed jobs
     await sinks?.stop();
     await pool.end();

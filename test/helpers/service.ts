@@ -6,6 +6,7 @@ import type { AddressInfo } from 'node:net';
 import http from 'node:http';
 import { afterAll, beforeAll } from '@jest/globals';
 import pino from 'pino';
+import { createPool } from '../../sync-service/src/data/db';
 import { createApp, type AppDeps } from '../../sync-service/src/http/app';
 import { aWorld, type World } from './builders';
 import { createTestDatabase, type TestDatabase } from './db';
@@ -34,12 +35,14 @@ export interface TestService {
   stop(): Promise<void>;
 }
 
-export async function startTestService(opts: { now?: Date; deps?: Partial<AppDeps> } = {}): Promise<TestService> {
+/** `databaseUrlFor` lets a test put something between the service and its database (a relay it can cut). */
+export async function startTestService(opts: { now?: Date; deps?: Partial<AppDeps>; databaseUrlFor?: (url: string) => string } = {}): Promise<TestService> {
   const db = await createTestDatabase();
   const idp = await startTestIdentityProvider();
   let now = opts.now ?? new Date();
+  const servicePool = opts.databaseUrlFor ? createPool(opts.databaseUrlFor(db.url), 4) : db.pool;
   const app = createApp({
-    pool: db.pool,
+    pool: servicePool,
     auth: { jwksUrl: idp.jwksUrl, issuer: idp.issuer, audience: idp.audience, tenantId: idp.tenantId },
     logger: pino({ level: 'silent' }),
     now: () => now,
@@ -82,6 +85,7 @@ export async function startTestService(opts: { now?: Date; deps?: Partial<AppDep
       server.closeAllConnections();
       await new Promise<void>((r) => server.close(() => r()));
       await idp.stop();
+      if (servicePool !== db.pool) await servicePool.end();
       await db.drop();
     },
   };

@@ -14,7 +14,8 @@ export type Client = pg.PoolClient;
 export type Db = pg.Pool | pg.PoolClient;
 
 export function createPool(connectionString: string, max = 10): pg.Pool {
-  const pool = new pg.Pool({ connectionString, max });
+  // Without a connection timeout, requests wait forever for a database that is down instead of answering 503.
+  const pool = new pg.Pool({ connectionString, max, connectionTimeoutMillis: 5_000 });
   pool.on('error', () => {}); // idle client errors (server restart) surface on the next query instead
   return pool;
 }
@@ -37,3 +38,20 @@ export async function withTransaction<T>(pool: pg.Pool, fn: (client: pg.PoolClie
 export interface PgError extends Error { code?: string; constraint?: string; column?: string; detail?: string }
 export const isPgError = (err: unknown, code: string): err is PgError => (err as PgError)?.code === code;
 export const PG = { uniqueViolation: '23505', foreignKeyViolation: '23503', checkViolation: '23514', exclusionViolation: '23P01', raise: 'P0001' } as const;
+
+const UNREACHABLE_NETWORK_CODES = new Set(['ECONNREFUSED', 'ECONNRESET', 'ETIMEDOUT', 'EPIPE', 'ENOTFOUND', 'EHOSTUNREACH', 'EAI_AGAIN']);
+
+/**
+ * True when an error means "the database cannot be reached right now" (down, restarting, shutting down, out of
+ * connections), as opposed to a fault of the query: such errors are answered 503, and the pool recovers by itself.
+ */
+export function isDatabaseUnavailable(err: unknown): boolean {
+  const e = err as PgError & { errors?: unknown[] };
+  if (!e || typeof e !== 'object') return false;
+  if (e.code && UNREACHABLE_NETWORK_CODES.has(e.code)) return true;
+  // SQLSTATE class 08 (connection exception), 57P01-03 (shutdown, crash, starting up), 53300 (too many connections).
+  if (e.code && (/^08/.test(e.code) || ['57P01', '57P02', '57P03', '53300'].includes(e.code))) return true;
+  if (/^Connection terminated|timeout exceeded when trying to connect|Client has encountered a connection error/.test(e.message ?? '')) return true;
+  // Node reports a refused connection to several addresses (localhost → ::1 and 127.0.0.1) as one AggregateError.
+  return Array.isArray(e.errors) && e.errors.length > 0 && e.errors.every(isDatabaseUnavailable);
+}

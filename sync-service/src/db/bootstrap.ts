@@ -29,7 +29,7 @@ export async function openStore(config: Pick<Config, 'DATABASE_URL' | 'pgDataDir
     return { url: config.DATABASE_URL, embedded: false, stop: async () => {} };
   }
   log(`starting embedded PostgreSQL (data in ${config.pgDataDir}, port ${config.EMBEDDED_PG_PORT})`);
-  const embedded = await startEmbeddedPostgres({ dataDir: config.pgDataDir, port: config.EMBEDDED_PG_PORT });
+  const embedded = await startEmbeddedPostgres({ dataDir: config.pgDataDir, port: config.EMBEDDED_PG_PORT, log });
   try {
     const url = await ensureDatabase(embedded.url, config.DATABASE_NAME);
     await migrate(url, log);

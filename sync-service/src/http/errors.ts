@@ -6,7 +6,7 @@
 import type { NextFunction, Request, Response } from 'express';
 import type { Logger } from 'pino';
 import { z } from 'zod';
-import { isPgError, PG } from '../data/db';
+import { isDatabaseUnavailable, isPgError, PG } from '../data/db';
 import { DomainError } from '../errors';
 
 export function validationError(err: z.ZodError, where: 'body' | 'query' | 'params'): DomainError {
@@ -15,6 +15,9 @@ export function validationError(err: z.ZodError, where: 'body' | 'query' | 'para
   const message = field ? `${field} : ${issue.message}` : issue.message;
   return new DomainError(422, 'validation_failed', message, field, { in: where, issues: err.issues.map((i) => ({ field: i.path.join('.'), message: i.message })) });
 }
+
+/** A restarting PostgreSQL is usually back within seconds. */
+const DATABASE_RETRY_AFTER_SECONDS = 5;
 
 export function errorHandler(logger: Logger) {
   // Express recognises error handlers by their four parameters.
@@ -28,13 +31,17 @@ export function errorHandler(logger: Logger) {
     else if (isPgError(err, PG.foreignKeyViolation)) e = new DomainError(422, 'unknown_reference', `Référence inconnue (${(err as any).constraint ?? 'clé étrangère'}).`);
     else if (isPgError(err, PG.uniqueViolation)) e = new DomainError(409, 'already_exists', `Cet élément existe déjà (${(err as any).constraint ?? 'unicité'}).`);
     else if (isPgError(err, PG.checkViolation)) e = new DomainError(422, 'invalid', `Valeur refusée par la règle ${(err as any).constraint ?? ''}.`);
-    else if (isPgError(err, PG.exclusionViolation)) e = new DomainError(409, 'rdv_conflict', "Ce créneau chevauche un autre rendez-vous de l'agent.");
+    else if (isDatabaseUnavailable(err)) {
+      logger.warn({ err: (err as Error).message, method: req.method, path: req.path }, 'database unavailable');
+      res.set('Retry-After', String(DATABASE_RETRY_AFTER_SECONDS));
+      e = new DomainError(503, 'service_unavailable', 'Service temporairement indisponible : la base de rendez-vous ne répond pas. Réessayez dans quelques instants.');
+    } else if (isPgError(err, PG.exclusionViolation)) e = new DomainError(409, 'rdv_conflict', "Ce créneau chevauche un autre rendez-vous de l'agent.");
     else {
       logger.error({ err, method: req.method, path: req.path, agentId: req.agent?.id }, 'unhandled error');
       res.status(500).json({ error: { code: 'internal', message: 'Erreur interne : réessayez, et prévenez le support si elle persiste.' } });
       return;
     }
-    if (e.status >= 500) logger.error({ err }, e.message);
+    if (e.status >= 500 && e.status !== 503) logger.error({ err }, e.message);
     res.status(e.status).json({ error: { code: e.code, message: e.message, ...(e.field ? { field: e.field } : {}), ...(e.details ?? {}) } });
   };
 }

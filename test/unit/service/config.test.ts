@@ -41,4 +41,13 @@ describe('service settings', () => {
     expect(loadConfig({ ...auth, SEED_DEMO: 'yes' }, { loadDotEnv: false }).SEED_DEMO).toBe(true);
     expect(() => loadConfig({ ...auth, SEED_DEMO: 'maybe' }, { loadDotEnv: false })).toThrow(/SEED_DEMO/);
   });
+
+  it('should accept the test clock only in tests, and refuse it in any other configuration', () => {
+    expect(loadConfig({ ...auth, NODE_ENV: 'test', TEST_CLOCK: '2026-12-08T10:10:00+01:00' }, { loadDotEnv: false }).TEST_CLOCK)
+      .toEqual(new Date('2026-12-08T09:10:00Z'));
+    for (const NODE_ENV of ['production', undefined]) {
+      expect(() => loadConfig({ ...auth, NODE_ENV, TEST_CLOCK: '2026-12-08T10:10:00+01:00' }, { loadDotEnv: false })).toThrow(/TEST_CLOCK is a test-only setting/);
+    }
+    expect(() => loadConfig({ ...auth, NODE_ENV: 'test', TEST_CLOCK: 'tomorrow' }, { loadDotEnv: false })).toThrow(/TEST_CLOCK/);
+  });
 });
