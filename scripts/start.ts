@@ -8,7 +8,7 @@
  */
 import { spawn } from 'node:child_process';
 import https from 'node:https';
-import { mkdirSync, writeFileSync } from 'node:fs';
+import { chmodSync, mkdirSync, writeFileSync } from 'node:fs';
 import path from 'node:path';
 import { DEMO_AGENTS } from '../sync-service/src/seed/demo';
 import { ensureCa, issueServerCertificate, startEmulator } from '../test/m365-emulator';
@@ -45,6 +45,7 @@ const service = spawn(process.execPath, ['--import', 'tsx', 'sync-service/src/ma
     TLS_CERT_FILE: path.join(tlsDir, 'service.pem'),
     TLS_KEY_FILE: path.join(tlsDir, 'service-key.pem'),
     SEED_DEMO: process.env.SEED_DEMO ?? 'true',
+    BANNER: 'false', // this script prints the one summary, with the emulator's addresses too
     DEMO_OUTBOX: process.env.DEMO_OUTBOX ?? 'true',
     AUTH_JWKS_URL: `${authority}/discovery/v2.0/keys`,
     AUTH_ISSUER: `${authority}/v2.0`,
@@ -67,7 +68,12 @@ function ready(url: string): Promise<boolean> {
     await new Promise((r) => setTimeout(r, 200));
   }
   if (service.exitCode !== null) return;
+  // The token goes to a file only its owner can read, never to the output (which ends up in log files).
   const token = await c.issueUserToken({ tenantId: DEMO_TENANT.tenantId, userId: users[0].id, audience: DEMO_TENANT.apiClientId, scopes: ['access_as_user'], expiresInSeconds: 8 * 3600 });
+  const tokenFile = path.join(dataDir, 'demo-token');
+  writeFileSync(tokenFile, `${token}\n`, { mode: 0o600 });
+  chmodSync(tokenFile, 0o600); // also when the file was already there with other rights
+  const shown = (file: string) => (path.relative(process.cwd(), file).startsWith('..') ? file : path.relative(process.cwd(), file));
   console.log([
     '',
     'rdv-outlook is running (Ctrl+C to stop):',
@@ -77,8 +83,8 @@ function ready(url: string): Promise<boolean> {
     `  Sign-in page        ${authority}/oauth2/v2.0/authorize?client_id=${DEMO_TENANT.apiClientId}&response_type=code&redirect_uri=${encodeURIComponent(publicUrl)}&scope=api://${DEMO_TENANT.apiClientId}/access_as_user`,
     `  CA certificate      ${ca.caCertPath}   (trust it in your browser or with NODE_EXTRA_CA_CERTS)`,
     '',
-    `Try the API as ${DEMO_AGENTS[0].firstName} ${DEMO_AGENTS[0].lastName} (${DEMO_AGENTS[0].email}), token valid 8 h:`,
-    `  curl --cacert ${ca.caCertPath} -H "Authorization: Bearer ${token}" "${publicUrl}/api/rdvs?from=$(date -u +%Y-%m-%dT00:00:00Z)&to=$(date -u -d '+7 days' +%Y-%m-%dT00:00:00Z)"`,
+    `Try the API as ${DEMO_AGENTS[0].firstName} ${DEMO_AGENTS[0].lastName} (${DEMO_AGENTS[0].email}); the token, valid 8 h, is in ${shown(tokenFile)}:`,
+    `  curl --cacert ${shown(ca.caCertPath)} -H "Authorization: Bearer $(cat ${shown(tokenFile)})" "${publicUrl}/api/rdvs?from=$(date -u +%Y-%m-%dT00:00:00Z)&to=$(date -u -d '+7 days' +%Y-%m-%dT00:00:00Z)"`,
     '',
   ].join('\n'));
 })().catch((err) => console.error('could not print the demo summary:', err));
