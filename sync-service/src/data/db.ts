@@ -55,3 +55,13 @@ export function isDatabaseUnavailable(err: unknown): boolean {
   // Node reports a refused connection to several addresses (localhost → ::1 and 127.0.0.1) as one AggregateError.
   return Array.isArray(e.errors) && e.errors.length > 0 && e.errors.every(isDatabaseUnavailable);
 }
+
+/** A dedicated connection LISTENing on a channel; `close()` ends it. Errors end it quietly (callers also poll). */
+export async function listenForNotifications(connectionString: string, channel: string, onNotify: (payload: string | undefined) => void): Promise<{ close(): Promise<void> }> {
+  const client = new pg.Client({ connectionString });
+  client.on('error', () => {});
+  client.on('notification', (n) => onNotify(n.payload));
+  await client.connect();
+  await client.query(`listen ${pg.Client.prototype.escapeIdentifier(channel)}`);
+  return { close: () => client.end().catch(() => {}) };
+}
