@@ -1,0 +1,35 @@
+import { describe, expect, it } from '@jest/globals';
+import { credentialWarning, loadSyncConfig, SyncConfigError } from '../../../sync-service/src/sync/config';
+
+const base = { GRAPH_TENANT_ID: 't-1', GRAPH_CLIENT_ID: 'c-1', GRAPH_CLIENT_SECRET: 's' };
+const NOW = new Date('2026-12-08T09:10:00Z');
+
+describe('Outlook sync settings', () => {
+  it('should leave the sync off without GRAPH_CLIENT_ID, and apply documented defaults otherwise', () => {
+    expect(loadSyncConfig({}, undefined)).toBeNull();
+    const c = loadSyncConfig(base, 'https://rdv.example.fr')!;
+    expect(c).toMatchObject({
+      authorityHost: 'https://login.microsoftonline.com', graphBaseUrl: 'https://graph.microsoft.com', notificationUrl: 'https://rdv.example.fr/graph/notifications',
+      windowPastDays: 31, windowFutureDays: 183, subscriptionMinutes: 4230,
+    });
+  });
+
+  it('should name each wrong setting, and refuse both or neither of a secret and a certificate', () => {
+    const wrong = () => loadSyncConfig({ ...base, GRAPH_BASE_URL: 'http://graph.local', SYNC_WINDOW_PAST_DAYS: 'many' }, undefined);
+    expect(wrong).toThrow(SyncConfigError);
+    expect(wrong).toThrow(/GRAPH_BASE_URL: must be an https:\/\/ URL[\s\S]*SYNC_WINDOW_PAST_DAYS: must be a whole number/);
+    expect(() => loadSyncConfig({ GRAPH_TENANT_ID: 't', GRAPH_CLIENT_ID: 'c' }, undefined)).toThrow(/set exactly one/);
+    expect(() => loadSyncConfig({ ...base, GRAPH_CERTIFICATE_FILE: '/nonexistent.pem' }, undefined)).toThrow(/set exactly one/);
+    expect(() => loadSyncConfig({ GRAPH_CLIENT_ID: 'c', GRAPH_CLIENT_SECRET: 's' }, undefined)).toThrow(/GRAPH_TENANT_ID: missing/);
+  });
+
+  it('should warn weeks ahead of a secret expiry, and when its date is unknown', () => {
+    const soon = loadSyncConfig({ ...base, GRAPH_CLIENT_SECRET_EXPIRES_AT: '2026-12-18' }, undefined)!;
+    expect(credentialWarning(soon, NOW)).toMatch(/Le secret .* expire dans 9 jour\(s\) \(2026-12-18\)/);
+    const far = loadSyncConfig({ ...base, GRAPH_CLIENT_SECRET_EXPIRES_AT: '2027-12-18' }, undefined)!;
+    expect(credentialWarning(far, NOW)).toBeNull();
+    const past = loadSyncConfig({ ...base, GRAPH_CLIENT_SECRET_EXPIRES_AT: '2026-12-01' }, undefined)!;
+    expect(credentialWarning(past, NOW)).toMatch(/a expiré le 2026-12-01/);
+    expect(credentialWarning(loadSyncConfig(base, undefined)!, NOW)).toMatch(/GRAPH_CLIENT_SECRET_EXPIRES_AT/);
+  });
+});
