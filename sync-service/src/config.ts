@@ -5,6 +5,7 @@
 import { existsSync } from 'node:fs';
 import path from 'node:path';
 import { z } from 'zod';
+import { isLoopbackAddress } from './http/security';
 
 const bool = z.enum(['true', 'false', '1', '0', 'yes', 'no']).transform((v) => ['true', '1', 'yes'].includes(v));
 const port = z.coerce.number().int().min(0).max(65535);
@@ -27,6 +28,7 @@ const schema = z.object({
   /** Demo only: catch reminder emails and SMS in local sinks shown at /dev/outbox (ignored when SMTP_HOST is set). */
   DEMO_OUTBOX: bool.default(false),
   LOG_LEVEL: z.enum(['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent']).default('info'),
+  NODE_ENV: z.string().optional(),
 });
 
 export type Config = z.infer<typeof schema> & {
@@ -66,6 +68,13 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env, options: { load
   }
   for (const f of [c.TLS_CERT_FILE, c.TLS_KEY_FILE]) {
     if (f && !existsSync(f)) throw new ConfigError(`Invalid settings: file ${f} (TLS_CERT_FILE/TLS_KEY_FILE) does not exist.`);
+  }
+  // The outbox shows usagers' phone numbers and emails: a demo on one machine, never reachable from elsewhere.
+  if (c.DEMO_OUTBOX && !isLoopbackAddress(c.HOST)) {
+    throw new ConfigError(`Invalid settings: DEMO_OUTBOX=true shows usagers' messages and needs HOST on loopback (127.0.0.1, ::1 or localhost), not ${c.HOST}. Set DEMO_OUTBOX=false, or HOST=127.0.0.1.`);
+  }
+  if (c.DEMO_OUTBOX && c.NODE_ENV === 'production') {
+    throw new ConfigError('Invalid settings: DEMO_OUTBOX=true is for the demo only and is refused with NODE_ENV=production. Set DEMO_OUTBOX=false and SMTP_HOST/SMS_PROVIDER for real reminders.');
   }
   return {
     ...c,

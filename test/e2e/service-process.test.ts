@@ -73,7 +73,7 @@ describe('the sync service process', () => {
       let outbox: { emails: Array<{ envelopeTo: string[]; subject: string }>; sms: Array<{ to: string; text: string }> } = { emails: [], sms: [] };
       for (let i = 0; i < 100 && !(outbox.emails.some((e) => e.envelopeTo.includes('ines.testeuse@example.fr'))); i++) {
         await new Promise((r) => setTimeout(r, 200));
-        outbox = (await (await fetch(`${base}/dev/outbox/messages.json`)).json()) as typeof outbox;
+        outbox = (await (await fetch(`${base}/dev/outbox/messages.json`, { headers: { authorization: `Bearer ${token}` } })).json()) as typeof outbox;
       }
       const email = outbox.emails.find((e) => e.envelopeTo.includes('ines.testeuse@example.fr'));
       expect(email?.subject).toMatch(/rendez-vous/i);

@@ -7,9 +7,12 @@ import type { Logger } from 'pino';
 import type { Pool } from '../data/db';
 import { migrationsComplete } from '../db/migrate';
 import { DomainError } from '../errors';
+import { outboxRouter } from '../reminders/demo';
+import type { Outbox } from '../reminders/sinks';
 import { authenticate, type AuthSettings } from './auth';
 import { errorHandler } from './errors';
 import { openApiDocument } from './openapi';
+import { demoPageHeaders, loopbackOnly, noStore, securityHeaders } from './security';
 import { availabilityRouter } from './routes/availability';
 import { configRouter } from './routes/config';
 import { rdvsRouter } from './routes/rdvs';
@@ -23,8 +26,10 @@ export interface AppDeps {
   publicUrl?: string;
   /** Extra routers mounted under /api (authenticated), e.g. reminders. */
   apiRouters?: Array<[string, Router]>;
-  /** Extra public routers (e.g. /dev/outbox in the demo). */
+  /** Extra public routers. */
   publicRouters?: Array<[string, Router]>;
+  /** Demo only: what the local sinks caught, shown at /dev/outbox to a signed-in agent on this machine. */
+  demoOutbox?: Outbox;
 }
 
 export function createApp(deps: AppDeps): express.Express {
@@ -32,6 +37,9 @@ export function createApp(deps: AppDeps): express.Express {
   const app = express();
   app.disable('x-powered-by');
   app.set('query parser', 'simple');
+  // HSTS when clients reach us over HTTPS: TLS here (PUBLIC_URL then defaults to https://) or a proxy's https PUBLIC_URL.
+  app.use(securityHeaders({ hsts: deps.publicUrl?.startsWith('https://') ?? false }));
+  const requireAgent = authenticate(deps.pool, deps.auth);
 
   app.get('/health', (_req, res) => { res.json({ status: 'ok' }); });
   app.get('/ready', async (_req, res) => {
@@ -46,12 +54,14 @@ export function createApp(deps: AppDeps): express.Express {
       res.status(503).json({ status: 'not_ready', reason: 'database unreachable' });
     }
   });
+  app.use('/api', noStore);
   app.get('/api/openapi.json', (_req, res) => { res.json(openApiDocument(deps.publicUrl)); });
   for (const [path, router] of deps.publicRouters ?? []) app.use(path, router);
+  if (deps.demoOutbox) app.use('/dev/outbox', loopbackOnly, noStore, demoPageHeaders(), outboxRouter({ outbox: deps.demoOutbox }, requireAgent));
 
   const api = express.Router();
   api.use(express.json({ limit: '200kb' }));
-  api.use(authenticate(deps.pool, deps.auth));
+  api.use(requireAgent);
   api.use('/config', configRouter(deps.pool));
   api.use('/usagers', usagersRouter(deps.pool));
   api.use('/rdvs', rdvsRouter(deps.pool, { now }));

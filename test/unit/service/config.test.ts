@@ -41,4 +41,12 @@ describe('service settings', () => {
     expect(loadConfig({ ...auth, SEED_DEMO: 'yes' }, { loadDotEnv: false }).SEED_DEMO).toBe(true);
     expect(() => loadConfig({ ...auth, SEED_DEMO: 'maybe' }, { loadDotEnv: false })).toThrow(/SEED_DEMO/);
   });
+
+  it('should refuse the demo outbox when the service listens beyond loopback or runs in production', () => {
+    expect(loadConfig({ ...auth, DEMO_OUTBOX: 'true' }, { loadDotEnv: false }).DEMO_OUTBOX).toBe(true);
+    expect(loadConfig({ ...auth, DEMO_OUTBOX: 'true', HOST: 'localhost' }, { loadDotEnv: false }).DEMO_OUTBOX).toBe(true);
+    expect(() => loadConfig({ ...auth, DEMO_OUTBOX: 'true', HOST: '0.0.0.0' }, { loadDotEnv: false })).toThrow(/DEMO_OUTBOX.*HOST/s);
+    expect(() => loadConfig({ ...auth, DEMO_OUTBOX: 'true', NODE_ENV: 'production' }, { loadDotEnv: false })).toThrow(/DEMO_OUTBOX.*NODE_ENV=production/s);
+    expect(loadConfig({ ...auth, HOST: '0.0.0.0', NODE_ENV: 'production' }, { loadDotEnv: false }).DEMO_OUTBOX).toBe(false);
+  });
 });
