@@ -55,7 +55,7 @@ async function main() {
   const publicUrl = config.PUBLIC_URL ?? `${scheme}://${config.HOST === '0.0.0.0' ? '127.0.0.1' : config.HOST}:${config.PORT}`;
   const reminders = await startReminders({ pool, logger, config: remindersConfig, databaseUrl: store.url });
   const app = createApp({
-    pool, auth: config.auth, logger, publicUrl, demoOutbox: sinks?.outbox,
+    pool, auth: config.auth, logger, publicUrl, rateLimit: config.rateLimit, trustProxy: config.TRUST_PROXY, demoOutbox: sinks?.outbox,
   });
   const server = tls ? https.createServer(tls, app) : http.createServer(app);
   await new Promise<void>((resolve, reject) => {

@@ -7,6 +7,7 @@ import http from 'node:http';
 import { afterAll, beforeAll } from '@jest/globals';
 import pino from 'pino';
 import { createApp, type AppDeps } from '../../sync-service/src/http/app';
+import { DEFAULT_RATE_LIMITS } from '../../sync-service/src/http/rate-limit';
 import { aWorld, type World } from './builders';
 import { createTestDatabase, type TestDatabase } from './db';
 import { startTestIdentityProvider, type TestIdentityProvider } from './tokens';
@@ -46,6 +47,8 @@ export async function startTestService(opts: { now?: Date; deps?: Partial<AppDep
     auth: { jwksUrl: idp.jwksUrl, issuer: idp.issuer, audience: idp.audience, tenantId: idp.tenantId },
     logger: pino({ level: 'silent' }),
     now: () => now,
+    // Request limits are per address and every test speaks from 127.0.0.1: off unless a test turns them on.
+    rateLimit: { ...DEFAULT_RATE_LIMITS, enabled: false },
     ...opts.deps,
   });
   const server = http.createServer(app);

@@ -12,6 +12,7 @@ import type { Outbox } from '../reminders/sinks';
 import { authenticate, type AuthSettings } from './auth';
 import { errorHandler } from './errors';
 import { openApiDocument } from './openapi';
+import { DEFAULT_RATE_LIMITS, rateLimiters, type RateLimitSettings } from './rate-limit';
 import { demoPageHeaders, loopbackOnly, noStore, securityHeaders } from './security';
 import { availabilityRouter } from './routes/availability';
 import { configRouter } from './routes/config';
@@ -30,6 +31,10 @@ export interface AppDeps {
   publicRouters?: Array<[string, Router]>;
   /** Demo only: what the local sinks caught, shown at /dev/outbox to a signed-in agent on this machine. */
   demoOutbox?: Outbox;
+  /** Request limits per token and per address; on with the documented defaults unless given. */
+  rateLimit?: RateLimitSettings;
+  /** Number of reverse proxies whose X-Forwarded-For is believed (client address for rate limits). */
+  trustProxy?: number;
 }
 
 export function createApp(deps: AppDeps): express.Express {
@@ -37,8 +42,11 @@ export function createApp(deps: AppDeps): express.Express {
   const app = express();
   app.disable('x-powered-by');
   app.set('query parser', 'simple');
+  app.set('trust proxy', deps.trustProxy ?? 0);
   // HSTS when clients reach us over HTTPS: TLS here (PUBLIC_URL then defaults to https://) or a proxy's https PUBLIC_URL.
   app.use(securityHeaders({ hsts: deps.publicUrl?.startsWith('https://') ?? false }));
+  // Probes stay unlimited (an orchestrator polling /ready must never be refused); everything else is limited.
+  const limiters = rateLimiters(deps.rateLimit ?? DEFAULT_RATE_LIMITS, deps.logger);
   const requireAgent = authenticate(deps.pool, deps.auth);
 
   app.get('/health', (_req, res) => { res.json({ status: 'ok' }); });
@@ -54,6 +62,7 @@ export function createApp(deps: AppDeps): express.Express {
       res.status(503).json({ status: 'not_ready', reason: 'database unreachable' });
     }
   });
+  if (limiters.length) app.use(['/api', '/dev'], limiters);
   app.use('/api', noStore);
   app.get('/api/openapi.json', (_req, res) => { res.json(openApiDocument(deps.publicUrl)); });
   for (const [path, router] of deps.publicRouters ?? []) app.use(path, router);
