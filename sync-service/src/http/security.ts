@@ -79,7 +79,8 @@ export const demoPageHeaders = (): RequestHandler => pageSecurityPolicy();
 /**
  * For the task pane (to be served under /addin/): framed by Outlook's hosts only. It loads Office.js from
  * Microsoft's CDN and signs in through Entra ID (nested app authentication). X-Frame-Options cannot list origins,
- * so it is removed here and frame-ancestors alone decides.
+ * so it is removed here and frame-ancestors alone decides. Popups the pane opens (a sign-in fallback) must keep
+ * their opener, which helmet's `Cross-Origin-Opener-Policy: same-origin` would cut.
  */
 export function outlookTaskPaneHeaders(): RequestHandler {
   const csp = pageSecurityPolicy({
@@ -89,6 +90,7 @@ export function outlookTaskPaneHeaders(): RequestHandler {
   });
   return (req, res, next) => {
     res.removeHeader('X-Frame-Options');
+    res.setHeader('Cross-Origin-Opener-Policy', 'same-origin-allow-popups');
     csp(req, res, next);
   };
 }

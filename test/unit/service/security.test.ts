@@ -54,6 +54,7 @@ describe('the task pane framing policy', () => {
         'https://outlook.office.com', 'https://outlook.office365.com', 'https://outlook.live.com', 'https://*.officeapps.live.com',
       ]));
       expect(res.headers.get('x-frame-options')).toBeNull();
+      expect(res.headers.get('cross-origin-opener-policy')).toBe('same-origin-allow-popups');
       expect(csp).not.toContain('unsafe-inline');
     } finally {
       server.close();
