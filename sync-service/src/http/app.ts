@@ -46,7 +46,6 @@ export function createApp(deps: AppDeps): express.Express {
   app.set('trust proxy', deps.trustProxy ?? 0);
   // HSTS when clients reach us over HTTPS: TLS here (PUBLIC_URL then defaults to https://) or a proxy's https PUBLIC_URL.
   app.use(securityHeaders({ hsts: deps.publicUrl?.startsWith('https://') ?? false }));
-  // Probes stay unlimited (an orchestrator polling /ready must never be refused); everything else is limited.
   const limiters = rateLimiters(deps.rateLimit ?? DEFAULT_RATE_LIMITS, deps.logger);
   const requireAgent = authenticate(deps.pool, deps.auth);
 
@@ -63,6 +62,7 @@ export function createApp(deps: AppDeps): express.Express {
       res.status(503).json({ status: 'not_ready', reason: 'database unreachable' });
     }
   });
+  // Mounted after the probes, which stay unlimited (an orchestrator polling /ready must never be refused).
   if (limiters.length) app.use(['/api', '/dev'], limiters);
   app.use('/api', noStore);
   app.get('/api/openapi.json', (_req, res) => { res.json(openApiDocument(deps.publicUrl)); });
