@@ -75,7 +75,8 @@ export default async function availabilityHttpBench(ctx: BenchContext) {
 
   const port = await freePort();
   const service = await startServiceProcess({
-    DATABASE_URL: db.url, LOG_LEVEL: 'warn', SEED_DEMO: 'false', REMINDERS_WORKER: 'false',
+    // A load test from one address is not an agent's normal use: request limits off.
+    DATABASE_URL: db.url, LOG_LEVEL: 'warn', SEED_DEMO: 'false', REMINDERS_WORKER: 'false', RATE_LIMIT_ENABLED: 'false',
     AUTH_JWKS_URL: idp.jwksUrl, AUTH_ISSUER: idp.issuer, AUTH_AUDIENCE: idp.audience, AUTH_TENANT_ID: idp.tenantId,
   }, { port, inheritStderr: true });
   const url = service.baseUrl;

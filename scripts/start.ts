@@ -78,7 +78,7 @@ function ready(url: string): Promise<boolean> {
     '',
     'rdv-outlook is running (Ctrl+C to stop):',
     `  API                 ${publicUrl}/api   (OpenAPI: ${publicUrl}/api/openapi.json, health: ${publicUrl}/ready)`,
-    `  Messages sent       ${publicUrl}/dev/outbox   (emails and SMS of the demo)`,
+    `  Messages sent       ${publicUrl}/dev/outbox   (emails and SMS of the demo; paste the token below to see them)`,
     `  Microsoft 365       ${emulator.baseUrl}   (emulator; control API ${emulator.baseUrl}/_emulator/)`,
     `  Sign-in page        ${authority}/oauth2/v2.0/authorize?client_id=${DEMO_TENANT.apiClientId}&response_type=code&redirect_uri=${encodeURIComponent(publicUrl)}&scope=api://${DEMO_TENANT.apiClientId}/access_as_user`,
     `  CA certificate      ${ca.caCertPath}   (trust it in your browser or with NODE_EXTRA_CA_CERTS)`,

@@ -68,7 +68,10 @@ async function checkAgents(db: Client | Pool, organisationId: number, agentIds: 
   return unique;
 }
 
-export async function createRdv(pool: Pool, agent: AgentIdentity, input: RdvCreate, now: Date): Promise<rdvs.RdvRow> {
+/** `beforeCommit` runs last inside the creation's transaction, with the new RDV (e.g. to record an idempotent answer). */
+export interface CreateHooks { beforeCommit?: (client: Client, rdv: rdvs.RdvRow) => Promise<void> }
+
+export async function createRdv(pool: Pool, agent: AgentIdentity, input: RdvCreate, now: Date, hooks: CreateHooks = {}): Promise<rdvs.RdvRow> {
   const motif = await rdvs.getMotif(pool, input.motifId);
   if (!motif || !agent.roles.has(motif.organisationId)) throw inaccessible('Motif', 'motifId');
   if (motif.archived) throw invalid('motifId', 'ce motif est archivé');
@@ -107,6 +110,7 @@ export async function createRdv(pool: Pool, agent: AgentIdentity, input: RdvCrea
         motifId: motif.id, lieuId, startsAt, endsAt, agentIds, usagerIds,
       }, now);
       await emitRdvChange(client, { kind: 'created', rdvId, at: now });
+      if (hooks.beforeCommit) await hooks.beforeCommit(client, (await rdvs.getRdv(client, rdvId))!);
       return rdvId;
     }));
   return (await rdvs.getRdv(pool, id))!;

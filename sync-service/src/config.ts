@@ -5,6 +5,8 @@
 import { existsSync } from 'node:fs';
 import path from 'node:path';
 import { z } from 'zod';
+import { isLoopbackAddress } from './http/security';
+import type { RateLimitSettings } from './http/rate-limit';
 
 const bool = z.enum(['true', 'false', '1', '0', 'yes', 'no']).transform((v) => ['true', '1', 'yes'].includes(v));
 const port = z.coerce.number().int().min(0).max(65535);
@@ -32,12 +34,22 @@ const schema = z.object({
   /** Tests only: the instant the business clock reads at start (see clock.ts). Refused unless NODE_ENV=test. */
   TEST_CLOCK: z.iso.datetime({ offset: true }).transform((v) => new Date(v)).optional(),
   NODE_ENV: z.string().optional(),
+  RATE_LIMIT_ENABLED: bool.default(true),
+  // An agent working in the add-in makes a few requests a minute, a busy one a few dozen; 600 per token leaves room
+  // for bursts (a search typed letter by letter) while 900 in a minute from one token is already abuse. Per IP it is
+  // higher because several agents may share one address (a site behind NAT).
+  RATE_LIMIT_PER_TOKEN: z.coerce.number().int().min(1).default(600),
+  RATE_LIMIT_PER_IP: z.coerce.number().int().min(1).default(1200),
+  RATE_LIMIT_WINDOW_SECONDS: z.coerce.number().int().min(1).max(3600).default(60),
+  /** Number of reverse proxies in front of the service whose X-Forwarded-For is believed (0: none). */
+  TRUST_PROXY: z.coerce.number().int().min(0).max(10).default(0),
 });
 
 export type Config = z.infer<typeof schema> & {
   embedded: boolean;
   pgDataDir: string;
   auth: { jwksUrl: string; issuer: string; audience: string; tenantId: string };
+  rateLimit: RateLimitSettings;
 };
 
 const HINTS: Record<string, string> = {
@@ -75,10 +87,18 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env, options: { load
   for (const f of [c.TLS_CERT_FILE, c.TLS_KEY_FILE]) {
     if (f && !existsSync(f)) throw new ConfigError(`Invalid settings: file ${f} (TLS_CERT_FILE/TLS_KEY_FILE) does not exist.`);
   }
+  // The outbox shows usagers' phone numbers and emails: a demo on one machine, never reachable from elsewhere.
+  if (c.DEMO_OUTBOX && !isLoopbackAddress(c.HOST)) {
+    throw new ConfigError(`Invalid settings: DEMO_OUTBOX=true shows usagers' messages and needs HOST on loopback (127.0.0.1, ::1 or localhost), not ${c.HOST}. Set DEMO_OUTBOX=false, or HOST=127.0.0.1.`);
+  }
+  if (c.DEMO_OUTBOX && c.NODE_ENV === 'production') {
+    throw new ConfigError('Invalid settings: DEMO_OUTBOX=true is for the demo only and is refused with NODE_ENV=production. Set DEMO_OUTBOX=false and SMTP_HOST/SMS_PROVIDER for real reminders.');
+  }
   return {
     ...c,
     embedded: !c.DATABASE_URL,
     pgDataDir: path.resolve(c.DATA_DIR, 'pg'),
     auth: { jwksUrl: c.AUTH_JWKS_URL ?? '', issuer: c.AUTH_ISSUER ?? '', audience: c.AUTH_AUDIENCE ?? '', tenantId: c.AUTH_TENANT_ID ?? '' },
+    rateLimit: { enabled: c.RATE_LIMIT_ENABLED, perToken: c.RATE_LIMIT_PER_TOKEN, perIp: c.RATE_LIMIT_PER_IP, windowSeconds: c.RATE_LIMIT_WINDOW_SECONDS },
   };
 }

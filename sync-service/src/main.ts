@@ -12,7 +12,7 @@ import { ConfigError, loadConfig } from './config';
 import { createPool } from './data/db';
 import { openStore } from './db/bootstrap';
 import { createApp } from './http/app';
-import { loadRemindersConfig, RemindersConfigError, startDemoSinks, startReminders, outboxRouter, type DemoSinks } from './reminders';
+import { loadRemindersConfig, RemindersConfigError, startDemoSinks, startReminders, type DemoSinks } from './reminders';
 import { seedDemo } from './seed/demo';
 
 const logger = pino({ level: process.env.LOG_LEVEL ?? 'info', base: { service: 'rdv-outlook' } });
@@ -58,8 +58,7 @@ async function main() {
   const publicUrl = config.PUBLIC_URL ?? `${scheme}://${config.HOST === '0.0.0.0' ? '127.0.0.1' : config.HOST}:${config.PORT}`;
   const reminders = await startReminders({ pool, logger, config: remindersConfig, databaseUrl: store.url, now: clock });
   const app = createApp({
-    pool, auth: config.auth, logger, publicUrl, now: clock,
-    publicRouters: sinks ? [['/dev/outbox', outboxRouter(sinks)]] : [],
+    pool, auth: config.auth, logger, publicUrl, now: clock, rateLimit: config.rateLimit, trustProxy: config.TRUST_PROXY, demoOutbox: sinks?.outbox,
   });
   const server = tls ? https.createServer(tls, app) : http.createServer(app);
   await new Promise<void>((resolve, reject) => {

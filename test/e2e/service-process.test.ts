@@ -76,14 +76,14 @@ describe('the sync service process', () => {
       let outbox: { emails: Array<{ envelopeTo: string[]; subject: string }>; sms: Array<{ to: string; text: string }> } = { emails: [], sms: [] };
       for (let i = 0; i < 100 && !(outbox.emails.some((e) => e.envelopeTo.includes('ines.testeuse@example.fr'))); i++) {
         await new Promise((r) => setTimeout(r, 200));
-        outbox = (await (await fetch(`${base}/dev/outbox/messages.json`)).json()) as typeof outbox;
+        outbox = (await (await fetch(`${base}/dev/outbox/messages.json`, { headers: { authorization: `Bearer ${token}` } })).json()) as typeof outbox;
       }
       const email = outbox.emails.find((e) => e.envelopeTo.includes('ines.testeuse@example.fr'));
       expect(email?.subject).toMatch(/rendez-vous/i);
       // 06 39 … is a Mayotte mobile: the SMS goes to its E.164 number.
       for (let i = 0; i < 100 && !outbox.sms.some((m) => m.to.endsWith('639987766')); i++) {
         await new Promise((r) => setTimeout(r, 200));
-        outbox = (await (await fetch(`${base}/dev/outbox/messages.json`)).json()) as typeof outbox;
+        outbox = (await (await fetch(`${base}/dev/outbox/messages.json`, { headers: { authorization: `Bearer ${token}` } })).json()) as typeof outbox;
       }
       expect(outbox.sms.filter((m) => m.to.endsWith('639987766')).map((m) => m.to)).toEqual(['+262639987766']);
       const detail = await api('GET', `/api/rdvs/${rdv.body.id}`);

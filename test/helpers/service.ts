@@ -8,15 +8,19 @@ import { afterAll, beforeAll } from '@jest/globals';
 import pino from 'pino';
 import { createPool } from '../../sync-service/src/data/db';
 import { createApp, type AppDeps } from '../../sync-service/src/http/app';
+import { DEFAULT_RATE_LIMITS } from '../../sync-service/src/http/rate-limit';
 import { aWorld, type World } from './builders';
 import { createTestDatabase, type TestDatabase } from './db';
 import { startTestIdentityProvider, type TestIdentityProvider } from './tokens';
 
 export interface ApiResponse<T = any> { status: number; body: T; headers: Headers }
 
+/** Extra request headers, e.g. { 'Idempotency-Key': 'k1' }. */
+export type RequestHeaders = Record<string, string>;
+
 export interface Caller {
-  get<T = any>(path: string): Promise<ApiResponse<T>>;
-  post<T = any>(path: string, body?: unknown): Promise<ApiResponse<T>>;
+  get<T = any>(path: string, headers?: RequestHeaders): Promise<ApiResponse<T>>;
+  post<T = any>(path: string, body?: unknown, headers?: RequestHeaders): Promise<ApiResponse<T>>;
   patch<T = any>(path: string, body?: unknown): Promise<ApiResponse<T>>;
   put<T = any>(path: string, body?: unknown): Promise<ApiResponse<T>>;
   delete<T = any>(path: string): Promise<ApiResponse<T>>;
@@ -46,6 +50,8 @@ export async function startTestService(opts: { now?: Date; deps?: Partial<AppDep
     auth: { jwksUrl: idp.jwksUrl, issuer: idp.issuer, audience: idp.audience, tenantId: idp.tenantId },
     logger: pino({ level: 'silent' }),
     now: () => now,
+    // Request limits are per address and every test speaks from 127.0.0.1: off unless a test turns them on.
+    rateLimit: { ...DEFAULT_RATE_LIMITS, enabled: false },
     ...opts.deps,
   });
   const server = http.createServer(app);
@@ -53,11 +59,11 @@ export async function startTestService(opts: { now?: Date; deps?: Partial<AppDep
   const baseUrl = `http://127.0.0.1:${(server.address() as AddressInfo).port}`;
 
   const caller = (authorization: () => Promise<string | null>): Caller => {
-    const call = async (method: string, path: string, body?: unknown) => {
+    const call = async (method: string, path: string, body?: unknown, headers: RequestHeaders = {}) => {
       const auth = await authorization();
       const res = await fetch(baseUrl + path, {
         method,
-        headers: { ...(auth ? { authorization: auth } : {}), ...(body !== undefined ? { 'content-type': 'application/json' } : {}) },
+        headers: { ...(auth ? { authorization: auth } : {}), ...(body !== undefined ? { 'content-type': 'application/json' } : {}), ...headers },
         body: body === undefined ? undefined : typeof body === 'string' ? body : JSON.stringify(body),
       });
       const text = await res.text();
@@ -66,8 +72,8 @@ export async function startTestService(opts: { now?: Date; deps?: Partial<AppDep
       return { status: res.status, body: parsed as any, headers: res.headers };
     };
     return {
-      get: (p) => call('GET', p),
-      post: (p, b) => call('POST', p, b ?? {}),
+      get: (p, h) => call('GET', p, undefined, h),
+      post: (p, b, h) => call('POST', p, b ?? {}, h),
       patch: (p, b) => call('PATCH', p, b ?? {}),
       put: (p, b) => call('PUT', p, b ?? {}),
       delete: (p) => call('DELETE', p),

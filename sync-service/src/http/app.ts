@@ -7,9 +7,14 @@ import type { Logger } from 'pino';
 import type { Pool } from '../data/db';
 import { migrationsComplete } from '../db/migrate';
 import { DomainError } from '../errors';
+import { outboxRouter } from '../reminders/demo';
+import type { Outbox } from '../reminders/sinks';
 import { authenticate, type AuthSettings } from './auth';
 import { errorHandler } from './errors';
+import { idempotency } from './idempotency';
 import { openApiDocument } from './openapi';
+import { DEFAULT_RATE_LIMITS, rateLimiters, type RateLimitSettings } from './rate-limit';
+import { demoPageHeaders, loopbackOnly, noStore, securityHeaders } from './security';
 import { availabilityRouter } from './routes/availability';
 import { configRouter } from './routes/config';
 import { rdvsRouter } from './routes/rdvs';
@@ -23,8 +28,14 @@ export interface AppDeps {
   publicUrl?: string;
   /** Extra routers mounted under /api (authenticated), e.g. reminders. */
   apiRouters?: Array<[string, Router]>;
-  /** Extra public routers (e.g. /dev/outbox in the demo). */
+  /** Extra public routers. */
   publicRouters?: Array<[string, Router]>;
+  /** Demo only: what the local sinks caught, shown at /dev/outbox to a signed-in agent on this machine. */
+  demoOutbox?: Outbox;
+  /** Request limits per token and per address; on with the documented defaults unless given. */
+  rateLimit?: RateLimitSettings;
+  /** Number of reverse proxies whose X-Forwarded-For is believed (client address for rate limits). */
+  trustProxy?: number;
 }
 
 export function createApp(deps: AppDeps): express.Express {
@@ -32,6 +43,11 @@ export function createApp(deps: AppDeps): express.Express {
   const app = express();
   app.disable('x-powered-by');
   app.set('query parser', 'simple');
+  app.set('trust proxy', deps.trustProxy ?? 0);
+  // HSTS when clients reach us over HTTPS: TLS here (PUBLIC_URL then defaults to https://) or a proxy's https PUBLIC_URL.
+  app.use(securityHeaders({ hsts: deps.publicUrl?.startsWith('https://') ?? false }));
+  const limiters = rateLimiters(deps.rateLimit ?? DEFAULT_RATE_LIMITS, deps.logger);
+  const requireAgent = authenticate(deps.pool, deps.auth);
 
   app.get('/health', (_req, res) => { res.json({ status: 'ok' }); });
   app.get('/ready', async (_req, res) => {
@@ -46,15 +62,20 @@ export function createApp(deps: AppDeps): express.Express {
       res.status(503).json({ status: 'not_ready', reason: 'database unreachable' });
     }
   });
+  // Mounted after the probes, which stay unlimited (an orchestrator polling /ready must never be refused).
+  if (limiters.length) app.use(['/api', '/dev'], limiters);
+  app.use('/api', noStore);
   app.get('/api/openapi.json', (_req, res) => { res.json(openApiDocument(deps.publicUrl)); });
   for (const [path, router] of deps.publicRouters ?? []) app.use(path, router);
+  if (deps.demoOutbox) app.use('/dev/outbox', loopbackOnly, noStore, demoPageHeaders(), outboxRouter({ outbox: deps.demoOutbox }, requireAgent));
 
   const api = express.Router();
   api.use(express.json({ limit: '200kb' }));
-  api.use(authenticate(deps.pool, deps.auth));
+  api.use(requireAgent);
   api.use('/config', configRouter(deps.pool));
-  api.use('/usagers', usagersRouter(deps.pool));
-  api.use('/rdvs', rdvsRouter(deps.pool, { now }));
+  const idempotent = idempotency(deps.pool, now, deps.logger);
+  api.use('/usagers', usagersRouter(deps.pool, { idempotent }));
+  api.use('/rdvs', rdvsRouter(deps.pool, { now, idempotent }));
   api.use('/availability', availabilityRouter(deps.pool, { now }));
   for (const [path, router] of deps.apiRouters ?? []) api.use(path, router);
   app.use('/api', api);

@@ -10,6 +10,11 @@ const idParam = [{ name: 'id', in: 'path', required: true, schema: { type: 'inte
 const errorResponses = {
   400: { description: 'JSON invalide' }, 401: { description: 'Jeton manquant ou invalide' }, 403: { description: 'Accès refusé (ou objet inexistant)' },
   409: { description: 'Conflit (créneau pris, RDV annulé…)' }, 422: { description: 'Champ invalide : error.field le nomme' },
+  429: { description: 'Trop de requêtes : réessayer après Retry-After secondes' },
+};
+const idempotencyKey = {
+  name: 'Idempotency-Key', in: 'header', required: false, schema: { type: 'string', minLength: 1, maxLength: 255, pattern: '^[\\x21-\\x7e]+$' },
+  description: 'Rejouer la même requête avec la même clé (24 h) renvoie la première réponse sans rien recréer ; la même clé avec un autre corps : 422.',
 };
 const op = (summary: string, extra: Record<string, unknown> = {}) => ({ summary, responses: { 200: { description: 'OK' }, ...errorResponses }, ...extra });
 
@@ -31,10 +36,10 @@ export function openApiDocument(serverUrl?: string) {
     paths: {
       ...configPaths,
       '/api/config/feature-switches': { get: op('Interrupteurs de fonctionnalités'), put: op('Activer / désactiver une fonctionnalité', { requestBody: body(s.featureSwitchSet) }) },
-      '/api/usagers': { get: op('Rechercher des usagers', { parameters: query(s.usagerSearch) }), post: op('Créer un usager', { requestBody: body(s.usagerCreate) }) },
+      '/api/usagers': { get: op('Rechercher des usagers', { parameters: query(s.usagerSearch) }), post: op('Créer un usager', { parameters: [idempotencyKey], requestBody: body(s.usagerCreate) }) },
       '/api/usagers/{id}': { parameters: idParam, get: op('Lire un usager'), patch: op('Modifier un usager', { requestBody: body(s.usagerUpdate) }) },
-      '/api/usagers/{id}/relatives': { parameters: idParam, get: op('Proches'), post: op('Ajouter un proche', { requestBody: body(s.relativeCreate) }) },
-      '/api/rdvs': { get: op('Rendez-vous d’une période', { parameters: query(s.rdvList) }), post: op('Prendre un rendez-vous', { requestBody: body(s.rdvCreate) }) },
+      '/api/usagers/{id}/relatives': { parameters: idParam, get: op('Proches'), post: op('Ajouter un proche', { parameters: [idempotencyKey], requestBody: body(s.relativeCreate) }) },
+      '/api/rdvs': { get: op('Rendez-vous d’une période', { parameters: query(s.rdvList) }), post: op('Prendre un rendez-vous', { parameters: [idempotencyKey], requestBody: body(s.rdvCreate) }) },
       '/api/rdvs/{id}': { parameters: idParam, get: op('Un rendez-vous, ses participants, son historique et ses envois') },
       '/api/rdvs/{id}/move': { parameters: idParam, post: op('Déplacer', { requestBody: body(s.rdvMove) }) },
       '/api/rdvs/{id}/cancel': { parameters: idParam, post: op('Annuler (excusé ou annulé par le service)', { requestBody: body(s.rdvCancel) }) },

@@ -50,4 +50,22 @@ describe('service settings', () => {
     }
     expect(() => loadConfig({ ...auth, NODE_ENV: 'test', TEST_CLOCK: 'tomorrow' }, { loadDotEnv: false })).toThrow(/TEST_CLOCK/);
   });
+
+  it('should refuse the demo outbox when the service listens beyond loopback or runs in production', () => {
+    expect(loadConfig({ ...auth, DEMO_OUTBOX: 'true' }, { loadDotEnv: false }).DEMO_OUTBOX).toBe(true);
+    expect(loadConfig({ ...auth, DEMO_OUTBOX: 'true', HOST: 'localhost' }, { loadDotEnv: false }).DEMO_OUTBOX).toBe(true);
+    expect(() => loadConfig({ ...auth, DEMO_OUTBOX: 'true', HOST: '0.0.0.0' }, { loadDotEnv: false })).toThrow(/DEMO_OUTBOX.*HOST/s);
+    expect(() => loadConfig({ ...auth, DEMO_OUTBOX: 'true', NODE_ENV: 'production' }, { loadDotEnv: false })).toThrow(/DEMO_OUTBOX.*NODE_ENV=production/s);
+    expect(loadConfig({ ...auth, HOST: '0.0.0.0', NODE_ENV: 'production' }, { loadDotEnv: false }).DEMO_OUTBOX).toBe(false);
+  });
+
+  it('should limit request rates by default, with limits an operator can change or turn off', () => {
+    expect(loadConfig({ ...auth }, { loadDotEnv: false }).rateLimit).toEqual({ enabled: true, perToken: 600, perIp: 1200, windowSeconds: 60 });
+    expect(loadConfig({ ...auth, RATE_LIMIT_PER_TOKEN: '100', RATE_LIMIT_PER_IP: '5000', RATE_LIMIT_WINDOW_SECONDS: '30' }, { loadDotEnv: false }).rateLimit)
+      .toEqual({ enabled: true, perToken: 100, perIp: 5000, windowSeconds: 30 });
+    expect(loadConfig({ ...auth, RATE_LIMIT_ENABLED: 'false' }, { loadDotEnv: false }).rateLimit.enabled).toBe(false);
+    expect(() => loadConfig({ ...auth, RATE_LIMIT_PER_TOKEN: '0' }, { loadDotEnv: false })).toThrow(/RATE_LIMIT_PER_TOKEN/);
+    expect(loadConfig({ ...auth }, { loadDotEnv: false }).TRUST_PROXY).toBe(0);
+    expect(loadConfig({ ...auth, TRUST_PROXY: '1' }, { loadDotEnv: false }).TRUST_PROXY).toBe(1);
+  });
 });

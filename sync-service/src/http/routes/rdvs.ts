@@ -11,11 +11,12 @@ import type { Pool } from '../../data/db';
 import * as rdvs from '../../data/rdvs';
 import { requireOrgRole } from '../auth';
 import { parse } from '../errors';
+import type { idempotency } from '../idempotency';
 
 const rdvId = (req: Request) => parse(idSchema, req.params.id, 'params');
 const channelOf = (req: Request) => (req.get('X-Rdv-Channel') === 'addin' ? 'addin' : 'api');
 
-export function rdvsRouter(pool: Pool, opts: { now: () => Date }): Router {
+export function rdvsRouter(pool: Pool, opts: { now: () => Date; idempotent: ReturnType<typeof idempotency> }): Router {
   const router = Router();
 
   router.get('/', async (req, res) => {
@@ -27,10 +28,11 @@ export function rdvsRouter(pool: Pool, opts: { now: () => Date }): Router {
     }));
   });
 
-  router.post('/', async (req, res) => {
+  router.post('/', opts.idempotent(async (req, record) => {
     const body = parse(rdvCreate, req.body);
-    res.status(201).json(await createRdv(pool, req.agent, body, opts.now()));
-  });
+    const rdv = await createRdv(pool, req.agent, body, opts.now(), { beforeCommit: record && ((c, created) => record(c, { status: 201, body: created })) });
+    return { status: 201, body: rdv };
+  }));
 
   router.get('/:id', async (req, res) => {
     const rdv = await rdvForAgent(pool, req.agent, rdvId(req));

@@ -12,6 +12,7 @@ import * as usagers from '../../data/usagers';
 import { forbidden, invalid } from '../../errors';
 import { requireOrgRole } from '../auth';
 import { parse } from '../errors';
+import type { idempotency } from '../idempotency';
 
 const inaccessible = () => forbidden('Usager introuvable ou inaccessible.');
 
@@ -31,7 +32,7 @@ function phoneOrError(phone: string | null | undefined): string | null | undefin
   return e164;
 }
 
-export function usagersRouter(pool: Pool): Router {
+export function usagersRouter(pool: Pool, opts: { idempotent: ReturnType<typeof idempotency> }): Router {
   const router = Router();
 
   router.get('/', async (req, res) => {
@@ -56,18 +57,19 @@ export function usagersRouter(pool: Pool): Router {
     });
   });
 
-  router.post('/', async (req, res) => {
+  router.post('/', opts.idempotent(async (req, record) => {
     const body = parse(usagerCreate, req.body);
     requireOrgRole(req.agent, body.organisationId);
     const phone = phoneOrError(body.phone);
     const territoryId = (await organisationTerritory(pool, body.organisationId))!;
-    const id = await withTransaction(pool, async (c) => {
+    return withTransaction(pool, async (c) => {
       const newId = await usagers.insertUsager(c, territoryId, body.organisationId, { ...body, phone });
       await appendAudit(c, { kind: 'agent', agentId: req.agent.id, channel: 'api' }, 'usager', newId, 'created', { organisationId: body.organisationId });
-      return newId;
+      const answer = { status: 201, body: await usagers.getUsager(c, newId) };
+      await record?.(c, answer);
+      return answer;
     });
-    res.status(201).json(await usagers.getUsager(pool, id));
-  });
+  }));
 
   router.patch('/:id', async (req, res) => {
     const u = await visibleUsager(pool, req);
@@ -86,20 +88,21 @@ export function usagersRouter(pool: Pool): Router {
     res.json(await usagers.relativesOf(pool, u.id as number));
   });
 
-  router.post('/:id/relatives', async (req, res) => {
+  router.post('/:id/relatives', opts.idempotent(async (req, record) => {
     const responsible = await visibleUsager(pool, req);
     if (responsible.responsibleId) throw invalid('id', "un proche ne peut pas être responsable d'un autre proche");
     const body = parse(relativeCreate, req.body);
     const orgs = (await usagers.usagerOrganisations(pool, responsible.id as number)).filter((o) => req.agent.roles.has(o));
-    const id = await withTransaction(pool, async (c) => {
+    return withTransaction(pool, async (c) => {
       const newId = await usagers.insertUsager(c, responsible.territoryId as number, orgs[0], {
         ...body, responsibleId: responsible.id, notifyBySms: false, notifyByEmail: false,
       });
       await appendAudit(c, { kind: 'agent', agentId: req.agent.id, channel: 'api' }, 'usager', newId, 'created', { responsibleId: responsible.id });
-      return newId;
+      const answer = { status: 201, body: await usagers.getUsager(c, newId) };
+      await record?.(c, answer);
+      return answer;
     });
-    res.status(201).json(await usagers.getUsager(pool, id));
-  });
+  }));
 
   return router;
 }
