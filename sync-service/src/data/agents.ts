@@ -18,7 +18,7 @@ export interface AgentIdentity {
  * whose object id is not known yet (first sign-in: the caller then binds it with `bindEntraOid`). A token whose
  * name matches an agent already bound to another object id is nobody: names can be reassigned, object ids cannot.
  */
-export async function findAgentForToken(db: Db, claims: { oid?: string; username?: string }): Promise<(AgentIdentity & { entraOid: string | null }) | null> {
+export async function findAgentForToken(db: Db, claims: { oid: string; username?: string }): Promise<(AgentIdentity & { entraOid: string | null }) | null> {
   const { rows } = await db.query(
     `select a.id, a.email, a.first_name, a.last_name, a.entra_oid,
             coalesce(json_agg(json_build_object('org', r.organisation_id, 'role', r.role, 'territory', o.territory_id))
@@ -26,12 +26,12 @@ export async function findAgentForToken(db: Db, claims: { oid?: string; username
        from agents a
        left join agent_roles r on r.agent_id = a.id
        left join organisations o on o.id = r.organisation_id
-      where ($1::text is not null and a.entra_oid = $1)
+      where a.entra_oid = $1
          or ($2::text is not null and lower(a.email) = lower($2) and a.entra_oid is null)
       group by a.id
       order by (a.entra_oid = $1) desc nulls last
       limit 1`,
-    [claims.oid ?? null, claims.username ?? null],
+    [claims.oid, claims.username ?? null],
   );
   const r = rows[0];
   if (!r) return null;

@@ -1,8 +1,11 @@
 /**
  * Bearer-token authentication of /api: a JWT issued by the tenant's Entra ID for this service's API
  * (obtained by the add-in through nested app authentication), verified against the tenant's JWKS:
- * signature, issuer, audience, tenant (`tid`) and expiry. The token's `oid` maps to an agent; at an agent's
- * first sign-in `preferred_username` finds them by email and their `oid` is recorded. Unknown → 403.
+ * signature, issuer, audience, tenant (`tid`) and expiry. It must be a delegated ACCESS token granting the API's
+ * `access_as_user` scope: an ID token (which proves a sign-in, not a grant, and may carry our audience when the
+ * add-in and the API share an app registration) or a token for other scopes is refused. The token's `oid` maps to
+ * an agent; at an agent's first sign-in `preferred_username` finds them by email and their `oid` is recorded.
+ * A token without `oid` is nobody: a sign-in name alone never identifies an agent. Unknown → 403.
  */
 import type { NextFunction, Request, Response } from 'express';
 import { createRemoteJWKSet, errors as joseErrors, jwtVerify, type JWTVerifyGetKey } from 'jose';
@@ -20,6 +23,9 @@ declare global {
 }
 
 const unauthorized = (message: string) => new DomainError(401, 'unauthorized', message);
+
+/** The delegated permission the add-in asks for (Entra app registration → Expose an API). No app roles are defined. */
+export const API_SCOPE = 'access_as_user';
 
 export function authenticate(pool: Pool, settings: AuthSettings) {
   const jwks: JWTVerifyGetKey = createRemoteJWKSet(new URL(settings.jwksUrl), { cooldownDuration: 30_000, timeoutDuration: 5_000 });
@@ -44,11 +50,24 @@ export function authenticate(pool: Pool, settings: AuthSettings) {
       return next(err);
     }
     if (claims.tid !== settings.tenantId) return next(unauthorized("Jeton invalide : il n'a pas été émis pour ce tenant."));
-    const oid = typeof claims.oid === 'string' ? claims.oid : undefined;
+    if (typeof claims.scp !== 'string') {
+      // No delegated scopes: an ID token, or an app-only token (this API defines no application role).
+      res.setHeader('WWW-Authenticate', 'Bearer error="invalid_token"');
+      return next(unauthorized("Jeton invalide : un jeton d'accès à cette API est attendu (pas un jeton d'identification)."));
+    }
+    if (!claims.scp.split(' ').includes(API_SCOPE)) {
+      res.setHeader('WWW-Authenticate', `Bearer error="insufficient_scope", scope="${API_SCOPE}"`);
+      return next(new DomainError(403, 'insufficient_scope', `Jeton sans l'autorisation « ${API_SCOPE} » : l'application doit la demander pour appeler cette API.`));
+    }
+    const oid = typeof claims.oid === 'string' && claims.oid ? claims.oid : undefined;
+    if (!oid) {
+      res.setHeader('WWW-Authenticate', 'Bearer error="invalid_token"');
+      return next(unauthorized("Jeton invalide : identifiant de compte (oid) manquant."));
+    }
     const found = await findAgentForToken(pool, { oid, username: typeof claims.preferred_username === 'string' ? claims.preferred_username : undefined });
     if (!found) return next(forbidden("Ce compte n'est rattaché à aucun agent : demandez à un administrateur de vous ajouter."));
     const { entraOid, ...agent } = found;
-    if (oid && !entraOid) await bindEntraOid(pool, agent.id, oid);
+    if (!entraOid) await bindEntraOid(pool, agent.id, oid);
     req.agent = agent;
     next();
   };

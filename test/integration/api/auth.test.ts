@@ -61,6 +61,39 @@ describe('API authentication', () => {
     expect(impostor.status).toBe(403);
   });
 
+  it('should refuse an ID token from the sign-in flow, even one addressed to this API', async () => {
+    // With nested app authentication the add-in and the API may share one app registration: an ID token then
+    // carries the API's audience, but it proves a sign-in, not a grant to call the API (no scp).
+    const idToken = await ctx.svc.idp.token({ preferred_username: ctx.w.agentA.email, scp: null, nonce: 'n-0S6_WzA2Mj' });
+    const res = await ctx.svc.withAuthorization(`Bearer ${idToken}`).get('/api/config/organisations');
+    expect(res.status).toBe(401);
+    expect(res.body.error.message).toMatch(/jeton d'accès/);
+    expect(res.headers.get('www-authenticate')).toMatch(/invalid_token/);
+  });
+
+  it('should refuse an access token whose scopes do not include access_as_user', async () => {
+    for (const scp of ['User.Read', '', 'User.Read access_as_user_extra', 'openid profile']) {
+      const token = await ctx.svc.idp.token({ preferred_username: ctx.w.agentA.email, scp });
+      const res = await ctx.svc.withAuthorization(`Bearer ${token}`).get('/api/config/organisations');
+      expect({ scp, status: res.status }).toEqual({ scp, status: 403 });
+      expect(res.body.error.code).toBe('insufficient_scope');
+      expect(res.headers.get('www-authenticate')).toMatch(/insufficient_scope.*access_as_user/);
+    }
+  });
+
+  it('should accept access_as_user among other scopes', async () => {
+    const token = await ctx.svc.idp.token({ preferred_username: ctx.w.adminA.email, scp: 'User.Read access_as_user' });
+    expect((await ctx.svc.withAuthorization(`Bearer ${token}`).get('/api/config/organisations')).status).toBe(200);
+  });
+
+  it('should never map a token without oid to an agent by its sign-in name', async () => {
+    const token = await ctx.svc.idp.token({ preferred_username: ctx.w.adminB.email, oid: null });
+    const res = await ctx.svc.withAuthorization(`Bearer ${token}`).get('/api/config/organisations');
+    expect(res.status).toBe(401);
+    const { rows } = await ctx.svc.db.pool.query('select entra_oid from agents where id = $1', [ctx.w.adminB.id]);
+    expect(rows[0].entra_oid).toBeNull();
+  });
+
   it('should publish an OpenAPI document generated from the shared schemas', async () => {
     const res = await ctx.svc.withAuthorization(null).get('/api/openapi.json');
     expect(res.status).toBe(200);
