@@ -48,6 +48,8 @@ export const territoryCreate = z.object({
   outlookEventDetail: z.enum(['motif_and_lieu', 'motif_lieu_and_usager_initials', 'full']).default('motif_and_lieu'),
   outlookDeletionPolicy: z.enum(['restore_and_flag', 'cancel_and_notify']).default('restore_and_flag'),
   outlookTentativeBlocks: z.boolean().default(false),
+  /** May organisations of the territory follow each other's usagers (explicit, audited, with its own right)? */
+  usagerFollowAcrossOrganisations: z.boolean().default(false),
 }).strict();
 
 export const organisationCreate = z.object({
@@ -155,6 +157,9 @@ export const usagerCreate = z.object({
 }).strict();
 
 export const usagerUpdate = patchOf(usagerCreate, ['organisationId']);
+
+/** POST /api/usagers/:id/follow: the caller's organisation starts following an usager of another organisation. */
+export const usagerFollow = z.object({ organisationId: id }).strict();
 
 export const relativeCreate = z.object({
   firstName: name,

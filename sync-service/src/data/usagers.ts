@@ -33,6 +33,13 @@ export async function usagerOrganisations(db: Db, id: number): Promise<number[]>
   return rows.map((r) => r.organisation_id);
 }
 
+/** The organisation starts following the usager; false when it already did. */
+export async function followUsager(db: Db, usagerId: number, organisationId: number): Promise<boolean> {
+  const { rowCount } = await db.query(
+    'insert into usager_organisations (usager_id, organisation_id) values ($1, $2) on conflict do nothing', [usagerId, organisationId]);
+  return (rowCount ?? 0) > 0;
+}
+
 export async function relativesOf(db: Db, id: number) {
   const { rows } = await db.query(`select ${COLUMNS} from usagers u where u.responsible_id = $1 order by u.birth_date nulls last, u.id`, [id]);
   return rows.map(toCamel);

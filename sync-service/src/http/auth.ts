@@ -9,7 +9,7 @@
  */
 import type { NextFunction, Request, Response } from 'express';
 import { createRemoteJWKSet, errors as joseErrors, jwtVerify, type JWTVerifyGetKey } from 'jose';
-import { bindEntraOid, findAgentForToken, type AgentIdentity } from '../data/agents';
+import { bindEntraOid, findAgentForToken, type AgentIdentity, type TerritoryRight } from '../data/agents';
 import type { Pool } from '../data/db';
 import { DomainError, forbidden } from '../errors';
 
@@ -88,3 +88,16 @@ export function requireTerritoryAdmin(agent: AgentIdentity, territoryId: number)
 }
 
 export const isAnyAdmin = (agent: AgentIdentity) => [...agent.roles.values()].includes('admin');
+
+export const hasTerritoryRight = (agent: AgentIdentity, territoryId: number, right: TerritoryRight) =>
+  agent.territoryRights.get(Number(territoryId))?.has(right) ?? false;
+
+const RIGHT_NAMES: Record<TerritoryRight, string> = {
+  agent_identities: 'gérer les identités des agents',
+  usager_follow: "suivre un usager d'une autre organisation",
+};
+
+/** Throws 403 unless the agent holds this territory-level right (an organisation's admin role is not enough). */
+export function requireTerritoryRight(agent: AgentIdentity, territoryId: number, right: TerritoryRight): void {
+  if (!hasTerritoryRight(agent, territoryId, right)) throw forbidden(`Droit « ${RIGHT_NAMES[right]} » du territoire requis.`);
+}
