@@ -26,9 +26,12 @@ export interface TokenClaims {
   scp?: string | null; roles?: string[]; nonce?: string;
 }
 
-/** A stable, uuid-shaped object id for a sign-in name. */
-export const oidOf = (username: string) =>
-  createHash('sha256').update(username.toLowerCase()).digest('hex').slice(0, 32).replace(/^(.{8})(.{4})(.{4})(.{4})(.{12})$/, '$1-$2-$3-$4-$5');
+/** A stable object id for a sign-in name: a valid (version 4, RFC variant) UUID, as Entra's are. */
+export function oidOf(username: string): string {
+  const h = createHash('sha256').update(username.toLowerCase()).digest('hex');
+  const hex = `${h.slice(0, 12)}4${h.slice(13, 16)}${'89ab'[parseInt(h[16], 16) % 4]}${h.slice(17, 32)}`;
+  return hex.replace(/^(.{8})(.{4})(.{4})(.{4})(.{12})$/, '$1-$2-$3-$4-$5');
+}
 
 export async function startTestIdentityProvider(): Promise<TestIdentityProvider> {
   const { publicKey, privateKey } = await generateKeyPair('RS256');

@@ -5,7 +5,7 @@
 import { z } from 'zod';
 import {
   AGENT_ROLES, BOOKABLE_BY, FEATURES, LIEU_AVAILABILITIES, LOCATION_TYPES, MOTIF_VISIBILITIES, RDV_STATUSES,
-  TERRITORY_TIME_ZONES,
+  TERRITORY_RIGHTS, TERRITORY_TIME_ZONES,
 } from '../domain';
 
 z.config(z.locales.fr());
@@ -81,6 +81,9 @@ export const agentCreate = z.object({
   outlookSyncOptOut: z.boolean().default(false),
   serviceIds: z.array(id).max(20).default([]),
 }).strict();
+
+/** PUT /api/config/territories/:id/rights (and the query of DELETE): one territory right of one agent. */
+export const territoryRightGrant = z.object({ agentId: id, right: z.enum(TERRITORY_RIGHTS) }).strict();
 
 export const motifCreate = z.object({
   organisationId: id,

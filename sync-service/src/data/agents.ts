@@ -1,5 +1,5 @@
 /** Data access: agents and their roles (who the caller is, what they may see). */
-import type { AgentRole } from '../../../shared/src/domain';
+import type { AgentRole, TerritoryRight } from '../../../shared/src/domain';
 import type { Db } from './db';
 
 export interface AgentIdentity {
@@ -15,9 +15,7 @@ export interface AgentIdentity {
   territoryRights: Map<number, Set<TerritoryRight>>;
 }
 
-/** Rights above any organisation's admin, granted per territory (see migration 030). */
-export const TERRITORY_RIGHTS = ['agent_identities', 'usager_follow'] as const;
-export type TerritoryRight = (typeof TERRITORY_RIGHTS)[number];
+export type { TerritoryRight };
 
 /**
  * The agent a token speaks for. The Entra object id (`oid`) is the identity; the sign-in name only finds an agent
@@ -72,10 +70,10 @@ export async function listTerritoryRights(db: Db, territoryId: number) {
 }
 
 /** Grants a territory right; false when the agent already held it. */
-export async function grantTerritoryRight(db: Db, territoryId: number, agentId: number, right: TerritoryRight, now: Date): Promise<boolean> {
+export async function grantTerritoryRight(db: Db, territoryId: number, agentId: number, right: TerritoryRight): Promise<boolean> {
   const { rowCount } = await db.query(
-    'insert into territory_rights (territory_id, agent_id, right_code, granted_at) values ($1, $2, $3, $4) on conflict do nothing',
-    [territoryId, agentId, right, now]);
+    'insert into territory_rights (territory_id, agent_id, right_code) values ($1, $2, $3) on conflict do nothing',
+    [territoryId, agentId, right]);
   return (rowCount ?? 0) > 0;
 }
 
@@ -91,4 +89,15 @@ export async function agentOrganisations(db: Db, agentId: number): Promise<Array
     'select r.organisation_id, o.territory_id from agent_roles r join organisations o on o.id = r.organisation_id where r.agent_id = $1 order by 1',
     [agentId]);
   return rows.map((r) => ({ organisationId: Number(r.organisation_id), territoryId: Number(r.territory_id) }));
+}
+
+/** Locks the territory's row: serialises changes to who holds its rights (never leave it without a keeper). */
+export async function lockTerritory(db: Db, territoryId: number): Promise<boolean> {
+  const { rowCount } = await db.query('select 1 from territories where id = $1 for update', [territoryId]);
+  return (rowCount ?? 0) > 0;
+}
+
+export async function countTerritoryRightHolders(db: Db, territoryId: number, right: TerritoryRight): Promise<number> {
+  const { rows } = await db.query('select count(*)::int as n from territory_rights where territory_id = $1 and right_code = $2', [territoryId, right]);
+  return rows[0].n;
 }

@@ -30,6 +30,10 @@ export function openApiDocument(serverUrl?: string) {
     security: [{ bearer: [] }],
     paths: {
       ...configPaths,
+      '/api/config/territories/{id}/rights': {
+        parameters: idParam, get: op('Droits du territoire'), put: op('Accorder un droit du territoire — droit agent_identities', { requestBody: body(s.territoryRightGrant) }),
+        delete: op('Retirer un droit du territoire — droit agent_identities', { parameters: query(s.territoryRightGrant) }),
+      },
       '/api/config/feature-switches': { get: op('Interrupteurs de fonctionnalités'), put: op('Activer / désactiver une fonctionnalité', { requestBody: body(s.featureSwitchSet) }) },
       '/api/usagers': { get: op('Rechercher des usagers', { parameters: query(s.usagerSearch) }), post: op('Créer un usager', { requestBody: body(s.usagerCreate) }) },
       '/api/usagers/{id}': { parameters: idParam, get: op('Lire un usager'), patch: op('Modifier un usager', { requestBody: body(s.usagerUpdate) }) },
