@@ -115,6 +115,19 @@ describe('Usagers across organisations', () => {
       expect(Number((await ctx.svc.db.pool.query(`select count(*) from audit_log where entity_type = 'usager' and entity_id = $1 and action = 'followed'`, [ctx.w.usagerB])).rows[0].count)).toBe(1);
     });
 
+    it("should follow a relative's whole household, since the responsible usager is the one notified", async () => {
+      await allow(true);
+      await grant(ctx.w.agentA.id, 'usager_follow');
+      const parent = await insertUsager(ctx.svc.db.pool, { territoryId: ctx.w.territoryId, organisationId: ctx.w.orgB, firstName: 'Inès', lastName: 'Sud' });
+      const kids = await Promise.all(['Lou', 'Noé'].map((firstName) => ctx.svc.as(ctx.w.adminB.email).post(`/api/usagers/${parent}/relatives`, { firstName, lastName: 'Sud' })));
+      const res = await follow(ctx.w.agentA.email, kids[0].body.id, ctx.w.orgA);
+      expect(res.status).toBe(201);
+      expect(res.body.followedUsagerIds).toEqual([parent, kids[0].body.id, kids[1].body.id].sort((a, b) => a - b));
+      for (const u of [parent, kids[0].body.id, kids[1].body.id]) expect(await followers(u)).toEqual([ctx.w.orgA, ctx.w.orgB].sort((a, b) => a - b));
+      const { rows } = await ctx.svc.db.pool.query(`select entity_id from audit_log where action = 'followed' and entity_id = any($1::bigint[])`, [[parent, kids[1].body.id]]);
+      expect(rows).toHaveLength(2);
+    });
+
     it('should answer the same for an usager of another territory as for a missing one', async () => {
       const otherTerritory = Number((await ctx.svc.db.pool.query(`insert into territories (name, departement_code) values ('Ailleurs', '79') returning id`)).rows[0].id);
       const otherOrg = Number((await ctx.svc.db.pool.query('insert into organisations (territory_id, name) values ($1, $2) returning id', [otherTerritory, 'MDS Ailleurs'])).rows[0].id);

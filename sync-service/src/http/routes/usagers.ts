@@ -95,11 +95,13 @@ export function usagersRouter(pool: Pool): Router {
     const u = await usagers.getUsager(pool, id);
     if (!u || u.territoryId !== territoryId) throw inaccessible();
     const added = await withTransaction(pool, async (c) => {
-      const inserted = await usagers.followUsager(c, id, organisationId);
-      if (inserted) await appendAudit(c, { kind: 'agent', agentId: req.agent.id, channel: 'api' }, 'usager', id, 'followed', { organisationId });
-      return inserted;
+      const followed = await usagers.followHousehold(c, id, organisationId);
+      for (const u of followed) {
+        await appendAudit(c, { kind: 'agent', agentId: req.agent.id, channel: 'api' }, 'usager', u, 'followed', { organisationId, ...(u !== id ? { withUsagerId: id } : {}) });
+      }
+      return followed;
     });
-    res.status(added ? 201 : 200).json(await usagers.getUsager(pool, id));
+    res.status(added.includes(id) ? 201 : 200).json({ ...(await usagers.getUsager(pool, id)), followedUsagerIds: added });
   });
 
   router.get('/:id/relatives', async (req, res) => {
