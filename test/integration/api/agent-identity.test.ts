@@ -90,6 +90,16 @@ describe('Agent identities and their audit', () => {
     });
   });
 
+  it('should audit the removal of a feature switch like its setting', async () => {
+    const admin = ctx.svc.as(ctx.w.adminA.email);
+    const set = await admin.put('/api/config/feature-switches', { territoryId: ctx.w.territoryId, organisationId: ctx.w.orgA, feature: 'waitlist', enabled: true });
+    expect(set.status).toBe(200);
+    expect((await admin.delete(`/api/config/feature-switches/${set.body.id}`)).status).toBe(204);
+    const { rows } = await ctx.svc.db.pool.query(
+      `select action, actor_agent_id from audit_log where entity_type = 'feature_switches' and entity_id = $1 order by id`, [set.body.id]);
+    expect(rows).toEqual([{ action: 'set', actor_agent_id: ctx.w.adminA.id }, { action: 'deleted', actor_agent_id: ctx.w.adminA.id }]);
+  });
+
   describe('territory rights', () => {
     const rightsOf = async (agentId: number) => (await ctx.svc.db.pool.query(
       'select right_code from territory_rights where agent_id = $1 order by 1', [agentId])).rows.map((r) => r.right_code);

@@ -378,7 +378,10 @@ export function configRouter(pool: Pool): Router {
     if (!scope || !territoryIds(req).includes(scope.territory_id)) throw inaccessible();
     if (scope.organisation_id) requireAdmin(req.agent, scope.organisation_id);
     else requireTerritoryAdmin(req.agent, scope.territory_id);
-    await cfg.deleteFeatureSwitch(pool, id);
+    await withTransaction(pool, async (c) => {
+      const removed = await cfg.deleteFeatureSwitch(c, id);
+      if (removed) await appendAudit(c, { kind: 'agent', agentId: req.agent.id, channel: 'api' }, 'feature_switches', id, 'deleted', { territoryId: removed.territory_id, organisationId: removed.organisation_id });
+    });
     res.status(204).end();
   });
 
