@@ -55,9 +55,15 @@ export async function findAgentForToken(db: Db, claims: { oid: string; username?
   return { id: r.id, email: r.email, firstName: r.first_name, lastName: r.last_name, roles, orgTerritory, territoryRights, entraOid: r.entra_oid };
 }
 
-/** Records the agent's Entra object id at their first sign-in (never overwrites one already known). */
-export async function bindEntraOid(db: Db, agentId: number, oid: string): Promise<void> {
-  await db.query('update agents set entra_oid = $2 where id = $1 and entra_oid is null', [agentId, oid]);
+/**
+ * Records the agent's Entra object id at their first sign-in (never overwrites one already known). Returns the id
+ * the agent is bound to afterwards: another one means a concurrent first sign-in of another account won.
+ */
+export async function bindEntraOid(db: Db, agentId: number, oid: string): Promise<{ boundTo: string | null; changed: boolean }> {
+  const { rows } = await db.query('update agents set entra_oid = $2 where id = $1 and entra_oid is null returning entra_oid', [agentId, oid]);
+  if (rows[0]) return { boundTo: rows[0].entra_oid, changed: true };
+  const current = await db.query('select entra_oid from agents where id = $1', [agentId]);
+  return { boundTo: current.rows[0]?.entra_oid ?? null, changed: false };
 }
 
 /** Agents holding territory rights in a territory. */

@@ -10,7 +10,8 @@
 import type { NextFunction, Request, Response } from 'express';
 import { createRemoteJWKSet, errors as joseErrors, jwtVerify, type JWTVerifyGetKey } from 'jose';
 import { bindEntraOid, findAgentForToken, type AgentIdentity, type TerritoryRight } from '../data/agents';
-import type { Pool } from '../data/db';
+import { appendAudit } from '../data/audit';
+import { isPgError, PG, withTransaction, type Pool } from '../data/db';
 import { DomainError, forbidden } from '../errors';
 
 export interface AuthSettings { jwksUrl: string; issuer: string; audience: string; tenantId: string }
@@ -67,7 +68,21 @@ export function authenticate(pool: Pool, settings: AuthSettings) {
     const found = await findAgentForToken(pool, { oid, username: typeof claims.preferred_username === 'string' ? claims.preferred_username : undefined });
     if (!found) return next(forbidden("Ce compte n'est rattaché à aucun agent : demandez à un administrateur de vous ajouter."));
     const { entraOid, ...agent } = found;
-    if (!entraOid) await bindEntraOid(pool, agent.id, oid);
+    if (!entraOid) {
+      // First sign-in: the binding is an identity change like any other, audited in the same transaction.
+      let bound;
+      try {
+        bound = await withTransaction(pool, async (c) => {
+          const b = await bindEntraOid(c, agent.id, oid);
+          if (b.changed) await appendAudit(c, { kind: 'agent', agentId: agent.id, channel: 'sign_in' }, 'agents', agent.id, 'identity_bound', { entraOid: oid });
+          return b;
+        });
+      } catch (err) {
+        if (!isPgError(err, PG.uniqueViolation)) throw err;
+        bound = { boundTo: null };
+      }
+      if (bound.boundTo !== oid) return next(forbidden("Ce compte n'est rattaché à aucun agent : demandez à un administrateur de vous ajouter."));
+    }
     req.agent = agent;
     next();
   };

@@ -94,6 +94,21 @@ describe('API authentication', () => {
     expect(rows[0].entra_oid).toBeNull();
   });
 
+  it('should audit the binding of an Entra account at first sign-in, and bind only one of two racing accounts', async () => {
+    const email = 'nouvelle.venue@test.fr';
+    const { rows: [{ id }] } = await ctx.svc.db.pool.query(
+      'insert into agents (first_name, last_name, email) values ($1, $2, $3) returning id', ['Nouvelle', 'Venue', email]);
+    await ctx.svc.db.pool.query(`insert into agent_roles (agent_id, organisation_id, role) values ($1, $2, 'basic')`, [id, ctx.w.orgA]);
+    const oids = ['5a5a5a5a-0000-4000-8000-000000000001', '5a5a5a5a-0000-4000-8000-000000000002'];
+    const answers = await Promise.all(oids.map(async (oid) =>
+      (await ctx.svc.withAuthorization(`Bearer ${await ctx.svc.idp.token({ oid, preferred_username: email })}`).get('/api/config/organisations')).status));
+    expect([...answers].sort()).toEqual([200, 403]);
+    const bound = (await ctx.svc.db.pool.query('select entra_oid from agents where id = $1', [id])).rows[0].entra_oid;
+    expect(oids[answers.indexOf(200)]).toBe(bound);
+    const { rows } = await ctx.svc.db.pool.query(`select actor_agent_id, channel, changes from audit_log where entity_type = 'agents' and entity_id = $1 and action = 'identity_bound'`, [id]);
+    expect(rows).toEqual([{ actor_agent_id: id, channel: 'sign_in', changes: { entraOid: bound } }]);
+  });
+
   it('should publish an OpenAPI document generated from the shared schemas', async () => {
     const res = await ctx.svc.withAuthorization(null).get('/api/openapi.json');
     expect(res.status).toBe(200);

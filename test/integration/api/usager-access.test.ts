@@ -19,7 +19,8 @@ describe('Usagers across organisations', () => {
   });
 
   it('should refuse to book an usager followed only by another organisation, as if it did not exist, and store nothing', async () => {
-    const [rdvs, audit] = [await count('rdvs'), await count('audit_log')];
+    const rdvAudit = `audit_log where entity_type in ('rdv', 'usager')`;
+    const [rdvs, audit] = [await count('rdvs'), await count(rdvAudit)];
     const other = await bookA('2026-03-03T10:00:00+01:00', [ctx.w.usagerB]);
     const missing = await bookA('2026-03-03T10:00:00+01:00', [987654]);
     expect(other.status).toBe(403);
@@ -27,7 +28,7 @@ describe('Usagers across organisations', () => {
     // Same answer as for an id that does not exist: nothing tells A that B follows this usager.
     expect(other.body.error.message.replace(String(ctx.w.usagerB), 'ID')).toBe(missing.body.error.message.replace('987654', 'ID'));
     expect(await count('rdvs')).toBe(rdvs);
-    expect(await count('audit_log')).toBe(audit);
+    expect(await count(rdvAudit)).toBe(audit);
     expect(await followers(ctx.w.usagerB)).toEqual([ctx.w.orgB]);
     expect((await ctx.svc.as(ctx.w.agentA.email).get(`/api/usagers/${ctx.w.usagerB}`)).status).toBe(403);
   });
