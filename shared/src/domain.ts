@@ -40,6 +40,13 @@ export type MotifVisibility = (typeof MOTIF_VISIBILITIES)[number];
 export const AGENT_ROLES = ['admin', 'basic', 'intervenant'] as const;
 export type AgentRole = (typeof AGENT_ROLES)[number];
 
+/**
+ * Rights above any organisation's admin, granted per territory: `agent_identities` binds agents to their Entra
+ * account and grants these rights; `usager_follow` lets one's organisation follow an usager of another one.
+ */
+export const TERRITORY_RIGHTS = ['agent_identities', 'usager_follow'] as const;
+export type TerritoryRight = (typeof TERRITORY_RIGHTS)[number];
+
 export const CHANNELS = ['addin', 'api', 'outlook', 'online', 'waitlist', 'sync', 'reminder', 'seed'] as const;
 export type Channel = (typeof CHANNELS)[number];
 

@@ -60,6 +60,24 @@ async function checkLieu(db: Client | Pool, motif: rdvs.MotifRow, lieuId: number
   return lieu.id;
 }
 
+/**
+ * The usagers of an RDV must be followed by the RDV's organisation: booking never links an usager of another
+ * organisation (that is the explicit, audited "follow" action). Same 403 whether the usager exists elsewhere or not.
+ */
+async function checkUsagers(db: Client | Pool, organisationId: number, usagerIds: number[]) {
+  const found = await rdvs.usagersFollowedBy(db, organisationId, usagerIds);
+  const missing = usagerIds.filter((u) => !found.some((f) => f.id === u));
+  if (missing.length) throw new DomainError(403, 'forbidden', `usager(s) ${missing.join(', ')} introuvable(s) ou inaccessible(s).`, 'usagerIds');
+  return found;
+}
+
+/** An individual (non-collective) RDV is for one household: one usager, with relatives they are responsible for. */
+function assertOneHousehold(households: number[]): void {
+  if (new Set(households).size > 1) {
+    throw invalid('usagerIds', "un rendez-vous individuel ne concerne qu'un usager et ses proches : utilisez un motif collectif pour plusieurs foyers");
+  }
+}
+
 async function checkAgents(db: Client | Pool, organisationId: number, agentIds: number[]): Promise<number[]> {
   const unique = [...new Set(agentIds)];
   const found = await rdvs.agentsInOrganisation(db, organisationId, unique);
@@ -84,13 +102,12 @@ export async function createRdv(pool: Pool, agent: AgentIdentity, input: RdvCrea
   const capacity = motif.collective ? input.capacity ?? motif.defaultCapacity ?? 10 : null;
   if (capacity !== null && usagerIds.length > capacity) throw invalid('usagerIds', `plus de participants (${usagerIds.length}) que de places (${capacity})`);
   // Independent reference checks run together; their errors are reported in a fixed order.
-  const [lieuId, agentIds, found] = await settledInOrder([
+  const [lieuId, agentIds, participants] = await settledInOrder([
     checkLieu(pool, motif, input.lieuId),
     checkAgents(pool, motif.organisationId, input.agentIds),
-    rdvs.usagersOfTerritory(pool, motif.territoryId, usagerIds),
+    checkUsagers(pool, motif.organisationId, usagerIds),
   ] as const);
-  const missing = usagerIds.filter((u) => !found.includes(u));
-  if (missing.length) throw new DomainError(403, 'forbidden', `usager(s) ${missing.join(', ')} introuvable(s) ou inaccessible(s).`, 'usagerIds');
+  if (!motif.collective) assertOneHousehold(participants.map((p) => p.household));
   // An overlapping RDV is named first (409 rdv_conflict); otherwise the engine must offer the slot to each agent.
   await settledInOrder([
     assertNoOverlap(pool, agentIds, startsAt, endsAt, undefined),
@@ -105,7 +122,6 @@ export async function createRdv(pool: Pool, agent: AgentIdentity, input: RdvCrea
       });
       await rdvs.setRdvAgents(client, rdvId, agentIds, false);
       await rdvs.addParticipations(client, rdvId, usagerIds);
-      await rdvs.linkUsagersToOrganisation(client, motif.organisationId, usagerIds);
       await appendAudit(client, actorOf(agent, input.channel), 'rdv', rdvId, 'created', {
         motifId: motif.id, lieuId, startsAt, endsAt, agentIds, usagerIds,
       }, now);
@@ -193,15 +209,13 @@ export async function setRdvStatus(pool: Pool, agent: AgentIdentity, id: number,
 
 export async function addParticipants(pool: Pool, agent: AgentIdentity, id: number, usagerIds: number[], now: Date, channel = 'api') {
   const current = await rdvForAgent(pool, agent, id);
-  const motif = (await rdvs.getMotif(pool, current.motifId))!;
-  const found = await rdvs.usagersOfTerritory(pool, motif.territoryId, usagerIds);
-  const missing = usagerIds.filter((u) => !found.includes(u));
-  if (missing.length) throw new DomainError(403, 'forbidden', `usager(s) ${missing.join(', ')} introuvable(s) ou inaccessible(s).`, 'usagerIds');
+  const participants = await checkUsagers(pool, current.organisationId, usagerIds);
   try {
     await withTransaction(pool, async (client) => {
       await rdvForAgent(client, agent, id, true);
+      // Checked under the RDV's lock: two concurrent additions cannot each bring in another household.
+      if (!current.collective) assertOneHousehold([...(await rdvs.participantHouseholds(client, id)), ...participants.map((p) => p.household)]);
       const added = await rdvs.addParticipations(client, id, usagerIds);
-      await rdvs.linkUsagersToOrganisation(client, current.organisationId, usagerIds);
       await appendAudit(client, actorOf(agent, channel), 'rdv', id, 'participants_added', { usagerIds: added }, now);
       await emitRdvChange(client, { kind: 'participants_changed', rdvId: id, at: now });
     });

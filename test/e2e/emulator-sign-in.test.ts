@@ -62,6 +62,29 @@ describe('signing in with Entra ID tokens', () => {
     expect((await call(token)).status).toBe(401);
   });
 
+  it("should refuse the ID token of a real sign-in, though it names the API's own app registration", async () => {
+    // Authorization-code flow with the API's client id (as when the add-in and the API share one registration):
+    // the ID token passes signature, issuer, audience and tenant checks; only its lack of scopes gives it away.
+    const authority = emulator.control.authority(tenantId);
+    const redirectUri = 'http://localhost/signed-in';
+    const authorize = new URL(`${authority}/oauth2/v2.0/authorize`);
+    for (const [k, v] of Object.entries({ client_id: apiAppId, redirect_uri: redirectUri, login_hint: w.agentA.email, scope: 'openid profile', nonce: 'n-42', response_type: 'code' })) authorize.searchParams.set(k, v);
+    const redirected = await fetch(authorize, { redirect: 'manual' });
+    const code = new URL(redirected.headers.get('location')!).searchParams.get('code')!;
+    const tokens = await (await fetch(`${authority}/oauth2/v2.0/token`, {
+      method: 'POST', body: new URLSearchParams({ grant_type: 'authorization_code', client_id: apiAppId, code, redirect_uri: redirectUri }),
+    })).json() as { id_token: string; access_token: string };
+    const res = await call(tokens.id_token);
+    expect(res.status).toBe(401);
+    // The access token of the same sign-in (scope access_as_user of the API) is accepted.
+    expect((await call(tokens.access_token)).status).toBe(200);
+  });
+
+  it('should refuse a user token for this API without the access_as_user scope', async () => {
+    const token = await emulator.control.issueUserToken({ tenantId, userId, audience: apiAppId, scopes: ['User.Read'] });
+    expect((await call(token)).status).toBe(403);
+  });
+
   it('should refuse a token of another tenant for a user with the same name', async () => {
     const token = await emulator.control.issueUserToken({ tenantId: '3b1f0c2d-0000-4000-8000-00000000000f', userId: strangerTenantUser, audience: apiAppId });
     expect((await call(token)).status).toBe(401);

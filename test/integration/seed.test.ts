@@ -39,6 +39,10 @@ describe('demo data', () => {
     for (const a of DEMO_AGENTS) expect(a.email).toMatch(/^[a-z-]+\.[a-z-]+@demo\.rdv-outlook\.fr$/);
   });
 
+  it("should give one agent the territory's right to manage agent identities", async () => {
+    expect(await count(`select count(*) as n from territory_rights where right_code = 'agent_identities'`)).toBe(1);
+  });
+
   it('should create 300 usagers with plausible contacts and some children attached to a parent', async () => {
     expect(await count('select count(*) as n from usagers')).toBe(300);
     expect(await count('select count(*) as n from usagers where responsible_id is not null')).toBeGreaterThan(20);

@@ -5,7 +5,7 @@
 import { z } from 'zod';
 import {
   AGENT_ROLES, BOOKABLE_BY, FEATURES, LIEU_AVAILABILITIES, LOCATION_TYPES, MOTIF_VISIBILITIES, RDV_STATUSES,
-  TERRITORY_TIME_ZONES,
+  TERRITORY_RIGHTS, TERRITORY_TIME_ZONES,
 } from '../domain';
 
 z.config(z.locales.fr());
@@ -48,6 +48,8 @@ export const territoryCreate = z.object({
   outlookEventDetail: z.enum(['motif_and_lieu', 'motif_lieu_and_usager_initials', 'full']).default('motif_and_lieu'),
   outlookDeletionPolicy: z.enum(['restore_and_flag', 'cancel_and_notify']).default('restore_and_flag'),
   outlookTentativeBlocks: z.boolean().default(false),
+  /** May organisations of the territory follow each other's usagers (explicit, audited, with its own right)? */
+  usagerFollowAcrossOrganisations: z.boolean().default(false),
 }).strict();
 
 export const organisationCreate = z.object({
@@ -79,6 +81,9 @@ export const agentCreate = z.object({
   outlookSyncOptOut: z.boolean().default(false),
   serviceIds: z.array(id).max(20).default([]),
 }).strict();
+
+/** PUT /api/config/territories/:id/rights (and the query of DELETE): one territory right of one agent. */
+export const territoryRightGrant = z.object({ agentId: id, right: z.enum(TERRITORY_RIGHTS) }).strict();
 
 export const motifCreate = z.object({
   organisationId: id,
@@ -155,6 +160,9 @@ export const usagerCreate = z.object({
 }).strict();
 
 export const usagerUpdate = patchOf(usagerCreate, ['organisationId']);
+
+/** POST /api/usagers/:id/follow: the caller's organisation starts following an usager of another organisation. */
+export const usagerFollow = z.object({ organisationId: id }).strict();
 
 export const relativeCreate = z.object({
   firstName: name,

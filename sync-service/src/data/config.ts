@@ -6,7 +6,8 @@
 import type { Db } from './db';
 
 export const CONFIG_TABLES = {
-  territories: ['name', 'departement_code', 'time_zone', 'whit_monday_is_holiday', 'works_on_public_holidays', 'outlook_event_detail', 'outlook_deletion_policy', 'outlook_tentative_blocks'],
+  territories: ['name', 'departement_code', 'time_zone', 'whit_monday_is_holiday', 'works_on_public_holidays', 'outlook_event_detail', 'outlook_deletion_policy', 'outlook_tentative_blocks',
+    'usager_follow_across_organisations'],
   organisations: ['territory_id', 'name', 'phone', 'email', 'address'],
   services: ['territory_id', 'name', 'short_name'],
   lieux: ['organisation_id', 'name', 'address', 'phone', 'availability'],

@@ -156,15 +156,22 @@ export async function lieuOfOrganisation(db: Db, lieuId: number, organisationId:
   return rows[0] as { id: number; availability: string } | undefined;
 }
 
-/** Usagers of the territory; returns those found. */
-export async function usagersOfTerritory(db: Db, territoryId: number, usagerIds: number[]): Promise<number[]> {
-  const { rows } = await db.query('select id from usagers where territory_id = $1 and id = any($2::bigint[])', [territoryId, usagerIds]);
-  return rows.map((r) => r.id);
+/**
+ * The usagers among `usagerIds` that the organisation follows, with their household (the responsible usager's id
+ * for a relative, else their own). An usager of another organisation is indistinguishable from a missing one.
+ */
+export async function usagersFollowedBy(db: Db, organisationId: number, usagerIds: number[]): Promise<Array<{ id: number; household: number }>> {
+  const { rows } = await db.query(
+    `select u.id, coalesce(u.responsible_id, u.id) as household from usagers u
+      where u.id = any($2::bigint[]) and exists (select 1 from usager_organisations uo where uo.usager_id = u.id and uo.organisation_id = $1)`,
+    [organisationId, usagerIds]);
+  return rows.map((r) => ({ id: Number(r.id), household: Number(r.household) }));
 }
 
-export async function linkUsagersToOrganisation(db: Db, organisationId: number, usagerIds: number[]): Promise<void> {
-  await db.query(
-    `insert into usager_organisations (usager_id, organisation_id) select u, $1 from unnest($2::bigint[]) u on conflict do nothing`,
-    [organisationId, usagerIds],
-  );
+/** Households of an RDV's participants still taking part (not excused or revoked). */
+export async function participantHouseholds(db: Db, rdvId: number): Promise<number[]> {
+  const { rows } = await db.query(
+    `select distinct coalesce(u.responsible_id, u.id) as household from participations p join usagers u on u.id = p.usager_id
+      where p.rdv_id = $1 and p.status not in ('excused', 'revoked')`, [rdvId]);
+  return rows.map((r) => Number(r.household));
 }

@@ -33,6 +33,21 @@ export async function usagerOrganisations(db: Db, id: number): Promise<number[]>
   return rows.map((r) => r.organisation_id);
 }
 
+/**
+ * The organisation starts following the usager's household (the responsible usager and every relative of theirs):
+ * reminders of a relative go to the responsible one, and an individual RDV may gather a household. Returns the ids
+ * newly followed.
+ */
+export async function followHousehold(db: Db, usagerId: number, organisationId: number): Promise<number[]> {
+  const { rows } = await db.query(
+    `insert into usager_organisations (usager_id, organisation_id)
+     select h.id, $2 from usagers u join usagers h on h.id = coalesce(u.responsible_id, u.id) or h.responsible_id = coalesce(u.responsible_id, u.id)
+      where u.id = $1
+     on conflict do nothing returning usager_id`,
+    [usagerId, organisationId]);
+  return rows.map((r) => Number(r.usager_id)).sort((a, b) => a - b);
+}
+
 export async function relativesOf(db: Db, id: number) {
   const { rows } = await db.query(`select ${COLUMNS} from usagers u where u.responsible_id = $1 order by u.birth_date nulls last, u.id`, [id]);
   return rows.map(toCamel);

@@ -498,6 +498,9 @@ async function insertPlan(db: Client, plan: DemoPlan): Promise<Record<string, nu
     DEMO_AGENTS.map((a, i) => [agentIds[i], orgIds[a.organisationIndex], a.role]));
   await insertRows(db, 'agent_services', [['agent_id', 'bigint'], ['service_id', 'bigint']],
     DEMO_AGENTS.flatMap((a, i) => a.services.map((s) => [agentIds[i], serviceId(s)])));
+  // The head of social action manages who is who in the département (territory right; see migration 030).
+  await insertRows(db, 'territory_rights', [['territory_id', 'bigint'], ['agent_id', 'bigint'], ['right_code', 'text']],
+    [[territoryId, agentIds[DEMO_AGENTS.findIndex((a) => a.lastName === 'Guérin')], 'agent_identities']]);
 
   const motifIds = await reserveIds(db, 'motifs', MOTIFS.length);
   await insertRows(db, 'motifs', [

@@ -61,6 +61,54 @@ describe('API authentication', () => {
     expect(impostor.status).toBe(403);
   });
 
+  it('should refuse an ID token from the sign-in flow, even one addressed to this API', async () => {
+    // With nested app authentication the add-in and the API may share one app registration: an ID token then
+    // carries the API's audience, but it proves a sign-in, not a grant to call the API (no scp).
+    const idToken = await ctx.svc.idp.token({ preferred_username: ctx.w.agentA.email, scp: null, nonce: 'n-0S6_WzA2Mj' });
+    const res = await ctx.svc.withAuthorization(`Bearer ${idToken}`).get('/api/config/organisations');
+    expect(res.status).toBe(401);
+    expect(res.body.error.message).toMatch(/jeton d'accès/);
+    expect(res.headers.get('www-authenticate')).toMatch(/invalid_token/);
+  });
+
+  it('should refuse an access token whose scopes do not include access_as_user', async () => {
+    for (const scp of ['User.Read', '', 'User.Read access_as_user_extra', 'openid profile']) {
+      const token = await ctx.svc.idp.token({ preferred_username: ctx.w.agentA.email, scp });
+      const res = await ctx.svc.withAuthorization(`Bearer ${token}`).get('/api/config/organisations');
+      expect({ scp, status: res.status }).toEqual({ scp, status: 403 });
+      expect(res.body.error.code).toBe('insufficient_scope');
+      expect(res.headers.get('www-authenticate')).toMatch(/insufficient_scope.*access_as_user/);
+    }
+  });
+
+  it('should accept access_as_user among other scopes', async () => {
+    const token = await ctx.svc.idp.token({ preferred_username: ctx.w.adminA.email, scp: 'User.Read access_as_user' });
+    expect((await ctx.svc.withAuthorization(`Bearer ${token}`).get('/api/config/organisations')).status).toBe(200);
+  });
+
+  it('should never map a token without oid to an agent by its sign-in name', async () => {
+    const token = await ctx.svc.idp.token({ preferred_username: ctx.w.adminB.email, oid: null });
+    const res = await ctx.svc.withAuthorization(`Bearer ${token}`).get('/api/config/organisations');
+    expect(res.status).toBe(401);
+    const { rows } = await ctx.svc.db.pool.query('select entra_oid from agents where id = $1', [ctx.w.adminB.id]);
+    expect(rows[0].entra_oid).toBeNull();
+  });
+
+  it('should audit the binding of an Entra account at first sign-in, and bind only one of two racing accounts', async () => {
+    const email = 'nouvelle.venue@test.fr';
+    const { rows: [{ id }] } = await ctx.svc.db.pool.query(
+      'insert into agents (first_name, last_name, email) values ($1, $2, $3) returning id', ['Nouvelle', 'Venue', email]);
+    await ctx.svc.db.pool.query(`insert into agent_roles (agent_id, organisation_id, role) values ($1, $2, 'basic')`, [id, ctx.w.orgA]);
+    const oids = ['5a5a5a5a-0000-4000-8000-000000000001', '5a5a5a5a-0000-4000-8000-000000000002'];
+    const answers = await Promise.all(oids.map(async (oid) =>
+      (await ctx.svc.withAuthorization(`Bearer ${await ctx.svc.idp.token({ oid, preferred_username: email })}`).get('/api/config/organisations')).status));
+    expect([...answers].sort()).toEqual([200, 403]);
+    const bound = (await ctx.svc.db.pool.query('select entra_oid from agents where id = $1', [id])).rows[0].entra_oid;
+    expect(oids[answers.indexOf(200)]).toBe(bound);
+    const { rows } = await ctx.svc.db.pool.query(`select actor_agent_id, channel, changes from audit_log where entity_type = 'agents' and entity_id = $1 and action = 'identity_bound'`, [id]);
+    expect(rows).toEqual([{ actor_agent_id: id, channel: 'sign_in', changes: { entraOid: bound } }]);
+  });
+
   it('should publish an OpenAPI document generated from the shared schemas', async () => {
     const res = await ctx.svc.withAuthorization(null).get('/api/openapi.json');
     expect(res.status).toBe(200);

@@ -6,13 +6,14 @@
 import { Router, type Request } from 'express';
 import {
   absenceCreate, agentCreate, patchOf, featureSwitchSet, id as idSchema, lieuCreate, motifCreate, organisationCreate, plageCreate,
-  serviceCreate, territoryCreate, z,
+  serviceCreate, territoryCreate, territoryRightGrant, z,
 } from '../../../../shared/src/schemas';
+import * as agents from '../../data/agents';
 import * as cfg from '../../data/config';
 import { isPgError, PG, withTransaction, type Client, type Pool } from '../../data/db';
 import { appendAudit } from '../../data/audit';
 import { DomainError, forbidden, invalid } from '../../errors';
-import { isAnyAdmin, requireAdmin, requireOrgRole, requireTerritoryAdmin } from '../auth';
+import { hasTerritoryRight, isAnyAdmin, requireAdmin, requireOrgRole, requireTerritoryAdmin, requireTerritoryRight } from '../auth';
 import { parse } from '../errors';
 
 const inaccessible = () => forbidden('Élément introuvable ou inaccessible.');
@@ -33,6 +34,18 @@ async function onDelete<T>(fn: () => Promise<T>): Promise<T> {
     return await fn();
   } catch (err) {
     if (isPgError(err, PG.foreignKeyViolation)) throw new DomainError(409, 'in_use', 'Élément encore utilisé (rendez-vous, plages…) : archivez-le ou retirez d’abord ce qui en dépend.');
+    throw err;
+  }
+}
+
+/** An Entra account bound to another agent: say so in words (the store's unique constraint is the guard). */
+async function onIdentityInUse<T>(fn: () => Promise<T>): Promise<T> {
+  try {
+    return await fn();
+  } catch (err) {
+    if (isPgError(err, PG.uniqueViolation) && err.constraint === 'agents_entra_oid_key') {
+      throw new DomainError(409, 'identity_in_use', 'Ce compte Entra ID est déjà rattaché à un autre agent.', 'entraOid');
+    }
     throw err;
   }
 }
@@ -129,7 +142,49 @@ export function configRouter(pool: Pool): Router {
   router.post('/territories', async (req, res) => {
     if (!isAnyAdmin(req.agent)) throw forbidden('Rôle administrateur requis.');
     const body = parse(territoryCreate, req.body);
-    res.status(201).json(await audited(pool, req, 'territories', 'created', body, (c) => cfg.insertRow(c, 'territories', body)));
+    // Its creator holds its territory rights, or nobody could ever bind identities or grant rights there.
+    const row = await audited(pool, req, 'territories', 'created', body, async (c) => {
+      const t = await cfg.insertRow(c, 'territories', body);
+      for (const right of ['agent_identities', 'usager_follow'] as const) await agents.grantTerritoryRight(c, t.id as number, req.agent.id, right);
+      return t;
+    });
+    res.status(201).json(row);
+  });
+
+  // ---- territory rights (above any organisation's admin; see migration 030) ----
+  router.get('/territories/:id/rights', async (req, res) => {
+    const id = pathId(req);
+    if (!territoryIds(req).includes(id) && !req.agent.territoryRights.has(id)) throw inaccessible();
+    if (!req.agent.territoryRights.has(id)) requireTerritoryAdmin(req.agent, id);
+    res.json(await agents.listTerritoryRights(pool, id));
+  });
+  router.put('/territories/:id/rights', async (req, res) => {
+    const id = pathId(req);
+    requireTerritoryRight(req.agent, id, 'agent_identities');
+    const body = parse(territoryRightGrant, req.body);
+    if (!(await agents.agentOrganisations(pool, body.agentId)).some((o) => o.territoryId === id)) {
+      throw invalid('agentId', "cet agent n'a de rôle dans aucune organisation de ce territoire");
+    }
+    await withTransaction(pool, async (c) => {
+      if (await agents.grantTerritoryRight(c, id, body.agentId, body.right)) {
+        await appendAudit(c, { kind: 'agent', agentId: req.agent.id, channel: 'api' }, 'territories', id, 'right_granted', body);
+      }
+    });
+    res.json({ territoryId: id, ...body });
+  });
+  router.delete('/territories/:id/rights', async (req, res) => {
+    const id = pathId(req);
+    requireTerritoryRight(req.agent, id, 'agent_identities');
+    const q = parse(territoryRightGrant, req.query, 'query');
+    await withTransaction(pool, async (c) => {
+      await agents.lockTerritory(c, id); // two holders revoking each other at once must not both succeed
+      if (!(await agents.revokeTerritoryRight(c, id, q.agentId, q.right))) return;
+      if (q.right === 'agent_identities' && (await agents.countTerritoryRightHolders(c, id, q.right)) === 0) {
+        throw new DomainError(409, 'last_identity_keeper', "C'est le dernier agent à pouvoir gérer les identités de ce territoire : accordez d'abord ce droit à un autre agent.", 'agentId');
+      }
+      await appendAudit(c, { kind: 'agent', agentId: req.agent.id, channel: 'api' }, 'territories', id, 'right_revoked', q);
+    });
+    res.status(204).end();
   });
   router.patch('/territories/:id', async (req, res) => {
     const id = pathId(req);
@@ -233,35 +288,64 @@ export function configRouter(pool: Pool): Router {
     const body = parse(agentCreate, req.body);
     requireAdmin(req.agent, body.organisationId);
     const territory = await cfg.organisationTerritory(pool, body.organisationId);
+    // Binding an Entra account is an identity act; an admin creates agents by email and they bind at first sign-in.
+    if (body.entraOid) requireTerritoryRight(req.agent, territory!, 'agent_identities');
     for (const s of body.serviceIds) {
       if ((await cfg.serviceTerritory(pool, s)) !== territory) throw invalid('serviceIds', `service ${s} inconnu dans ce territoire`);
     }
-    const row = await withTransaction(pool, async (c) => {
+    const row = await onIdentityInUse(() => withTransaction(pool, async (c) => {
       const r = await cfg.insertRow(c, 'agents', body);
       await cfg.setAgentRole(c, r.id as number, body.organisationId, body.role);
       await cfg.setAgentServices(c, r.id as number, body.serviceIds);
-      await appendAudit(c, { kind: 'agent', agentId: req.agent.id, channel: 'api' }, 'agents', r.id as number, 'created', { organisationId: body.organisationId, role: body.role });
+      await appendAudit(c, { kind: 'agent', agentId: req.agent.id, channel: 'api' }, 'agents', r.id as number, 'created', {
+        organisationId: body.organisationId, role: body.role, ...(body.entraOid ? { entraOid: body.entraOid } : {}),
+      });
       return { ...r, organisationId: body.organisationId, role: body.role, serviceIds: body.serviceIds };
-    });
+    }));
     res.status(201).json(row);
   });
+  /**
+   * An agent may work for several organisations: their role in one is that organisation's admin's to set, but what
+   * is theirs everywhere (name, Outlook mailbox, sync opt-out) only an admin of each of their organisations may
+   * change, and their Entra account binding only a holder of the territory right `agent_identities`.
+   */
   router.patch('/agents/:id', async (req, res) => {
     const id = pathId(req);
     const body = parse(agentUpdate, req.body);
-    requireAdmin(req.agent, body.organisationId);
-    if (!(await cfg.agentRoleIn(pool, id, body.organisationId))) throw inaccessible();
-    const row = await withTransaction(pool, async (c) => {
+    const orgs = await agents.agentOrganisations(pool, id);
+    const keeperOf = (o: { territoryId: number }) => hasTerritoryRight(req.agent, o.territoryId, 'agent_identities');
+    const here = orgs.find((o) => o.organisationId === body.organisationId);
+    if (!here || !(req.agent.roles.has(here.organisationId) || keeperOf(here))) throw inaccessible();
+    const { organisationId, role, entraOid, ...profile } = body;
+    const fields = Object.keys(body).filter((k) => k !== 'organisationId' && body[k as keyof typeof body] !== undefined);
+    if (entraOid !== undefined) for (const o of orgs) requireTerritoryRight(req.agent, o.territoryId, 'agent_identities');
+    if (role !== undefined || fields.length === 0) requireAdmin(req.agent, organisationId);
+    if (Object.values(profile).some((v) => v !== undefined) && !orgs.every(keeperOf)) {
+      for (const o of orgs) requireAdmin(req.agent, o.organisationId);
+    }
+    const row = await onIdentityInUse(() => withTransaction(pool, async (c) => {
+      const before = await cfg.getRow(c, 'agents', id);
+      const roleBefore = await cfg.agentRoleIn(c, id, organisationId);
       const r = await cfg.updateRow(c, 'agents', id, body);
-      if (body.role) await cfg.setAgentRole(c, id, body.organisationId, body.role);
+      if (role) await cfg.setAgentRole(c, id, organisationId, role);
+      // Field names only, plus the changes that say who may act as whom (role, Entra binding): never personal data.
+      const changes: Record<string, unknown> = { organisationId, fields };
+      if (role !== undefined && role !== roleBefore) changes.role = [roleBefore, role];
+      if (entraOid !== undefined && entraOid !== before?.entraOid) changes.entraOid = [before?.entraOid ?? null, entraOid];
+      await appendAudit(c, { kind: 'agent', agentId: req.agent.id, channel: 'api' }, 'agents', id, 'updated', changes);
       return r;
-    });
+    }));
     res.json(row);
   });
   router.delete('/agents/:id', async (req, res) => {
     const id = pathId(req);
     const q = parse(z.object({ organisationId: idSchema }).strict(), req.query, 'query');
     requireAdmin(req.agent, q.organisationId);
-    if (!(await cfg.removeAgentRole(pool, id, q.organisationId))) throw inaccessible();
+    await withTransaction(pool, async (c) => {
+      const role = await cfg.agentRoleIn(c, id, q.organisationId);
+      if (!role || !(await cfg.removeAgentRole(c, id, q.organisationId))) throw inaccessible();
+      await appendAudit(c, { kind: 'agent', agentId: req.agent.id, channel: 'api' }, 'agents', id, 'removed_from_organisation', { organisationId: q.organisationId, role });
+    });
     res.status(204).end();
   });
 
@@ -294,7 +378,10 @@ export function configRouter(pool: Pool): Router {
     if (!scope || !territoryIds(req).includes(scope.territory_id)) throw inaccessible();
     if (scope.organisation_id) requireAdmin(req.agent, scope.organisation_id);
     else requireTerritoryAdmin(req.agent, scope.territory_id);
-    await cfg.deleteFeatureSwitch(pool, id);
+    await withTransaction(pool, async (c) => {
+      const removed = await cfg.deleteFeatureSwitch(c, id);
+      if (removed) await appendAudit(c, { kind: 'agent', agentId: req.agent.id, channel: 'api' }, 'feature_switches', id, 'deleted', { territoryId: removed.territory_id, organisationId: removed.organisation_id });
+    });
     res.status(204).end();
   });
 

@@ -1,16 +1,17 @@
 /**
- * Usagers API: search (name, phone, birth date; accent- and case-insensitive), create, update, relatives.
- * An agent sees usagers followed by the organisations where they have a role.
+ * Usagers API: search (name, phone, birth date; accent- and case-insensitive), create, update, relatives, follow.
+ * An agent sees usagers followed by the organisations where they have a role. Following an usager of another
+ * organisation is an explicit, audited action needing a territory right, in a territory that allows it.
  */
 import { Router, type Request } from 'express';
-import { id as idSchema, relativeCreate, usagerCreate, usagerSearch, usagerUpdate } from '../../../../shared/src/schemas';
+import { id as idSchema, relativeCreate, usagerCreate, usagerFollow, usagerSearch, usagerUpdate } from '../../../../shared/src/schemas';
 import { tryNormaliseFrenchPhone } from '../../../../shared/src/notifications/phone';
 import { appendAudit } from '../../data/audit';
-import { organisationTerritory } from '../../data/config';
+import { getRow, organisationTerritory } from '../../data/config';
 import { withTransaction, type Pool } from '../../data/db';
 import * as usagers from '../../data/usagers';
 import { forbidden, invalid } from '../../errors';
-import { requireOrgRole } from '../auth';
+import { requireOrgRole, requireTerritoryRight } from '../auth';
 import { parse } from '../errors';
 import type { idempotency } from '../idempotency';
 
@@ -81,6 +82,28 @@ export function usagersRouter(pool: Pool, opts: { idempotent: ReturnType<typeof 
       await appendAudit(c, { kind: 'agent', agentId: req.agent.id, channel: 'api' }, 'usager', u.id as number, 'updated', { fields: Object.keys(body) });
     });
     res.json(await usagers.getUsager(pool, u.id as number));
+  });
+
+  router.post('/:id/follow', async (req, res) => {
+    const id = parse(idSchema, req.params.id, 'params');
+    const { organisationId } = parse(usagerFollow, req.body);
+    requireOrgRole(req.agent, organisationId);
+    const territoryId = req.agent.orgTerritory.get(organisationId)!;
+    requireTerritoryRight(req.agent, territoryId, 'usager_follow');
+    const territory = await getRow(pool, 'territories', territoryId);
+    if (!territory?.usagerFollowAcrossOrganisations) {
+      throw forbidden("Ce territoire ne permet pas aux organisations de suivre les usagers d'une autre organisation.");
+    }
+    const u = await usagers.getUsager(pool, id);
+    if (!u || u.territoryId !== territoryId) throw inaccessible();
+    const added = await withTransaction(pool, async (c) => {
+      const followed = await usagers.followHousehold(c, id, organisationId);
+      for (const u of followed) {
+        await appendAudit(c, { kind: 'agent', agentId: req.agent.id, channel: 'api' }, 'usager', u, 'followed', { organisationId, ...(u !== id ? { withUsagerId: id } : {}) });
+      }
+      return followed;
+    });
+    res.status(added.includes(id) ? 201 : 200).json({ ...(await usagers.getUsager(pool, id)), followedUsagerIds: added });
   });
 
   router.get('/:id/relatives', async (req, res) => {
