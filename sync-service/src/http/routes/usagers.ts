@@ -3,7 +3,7 @@
  * An agent sees usagers followed by the organisations where they have a role.
  */
 import { Router, type Request } from 'express';
-import { id as idSchema, relativeCreate, usagerCreate, usagerSearch, usagerUpdate } from '../../../../shared/src/schemas';
+import { idParams, relativeCreate, usagerCreate, usagerSearch, usagerUpdate } from '../../../../shared/src/schemas';
 import { tryNormaliseFrenchPhone } from '../../../../shared/src/notifications/phone';
 import { appendAudit } from '../../data/audit';
 import { organisationTerritory } from '../../data/config';
@@ -16,7 +16,7 @@ import { parse } from '../errors';
 const inaccessible = () => forbidden('Usager introuvable ou inaccessible.');
 
 async function visibleUsager(pool: Pool, req: Request) {
-  const id = parse(idSchema, req.params.id, 'params');
+  const id = parse(idParams, req.params, 'params').id;
   const u = await usagers.getUsager(pool, id);
   if (!u) throw inaccessible();
   const orgs = await usagers.usagerOrganisations(pool, id);
