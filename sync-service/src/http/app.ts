@@ -55,7 +55,7 @@ export function createApp(deps: AppDeps): express.Express {
   api.use('/config', configRouter(deps.pool));
   api.use('/usagers', usagersRouter(deps.pool));
   api.use('/rdvs', rdvsRouter(deps.pool, { now }));
-  api.use('/availability', availabilityRouter(deps.pool, { now }));
+  api.use('/availability', availabilityRouter(deps.pool, { now, logger: deps.logger }));
   for (const [path, router] of deps.apiRouters ?? []) api.use(path, router);
   app.use('/api', api);
 
