@@ -4,10 +4,10 @@
  */
 import { Router, type Request } from 'express';
 import { idParams, relativeCreate, usagerCreate, usagerSearch, usagerUpdate } from '../../../../shared/src/schemas';
-import { tryNormaliseFrenchPhone } from '../../../../shared/src/notifications/phone';
+import { InvalidPhoneNumberError, normalisePhone, phoneRegionOf } from '../../../../shared/src/notifications/phone';
 import { appendAudit } from '../../data/audit';
-import { organisationTerritory } from '../../data/config';
-import { withTransaction, type Pool } from '../../data/db';
+import { organisationTerritory, territoryDepartementCode } from '../../data/config';
+import { withTransaction, type Db, type Pool } from '../../data/db';
 import * as usagers from '../../data/usagers';
 import { forbidden, invalid } from '../../errors';
 import { requireOrgRole } from '../auth';
@@ -24,11 +24,16 @@ async function visibleUsager(pool: Pool, req: Request) {
   return u;
 }
 
-function phoneOrError(phone: string | null | undefined): string | null | undefined {
+/** The number in E.164, read with the territory's numbering region ("692…" typed in Réunion is +262692…). */
+async function phoneOrError(db: Db, territoryId: number, phone: string | null | undefined): Promise<string | null | undefined> {
   if (phone == null) return phone;
-  const e164 = tryNormaliseFrenchPhone(phone);
-  if (!e164) throw invalid('phone', 'numéro de téléphone invalide (attendu : numéro français, ex. 06 12 34 56 78 ou +33 6 12 34 56 78)');
-  return e164;
+  const region = phoneRegionOf((await territoryDepartementCode(db, territoryId)) ?? '');
+  try {
+    return normalisePhone(phone, { region });
+  } catch (err) {
+    if (err instanceof InvalidPhoneNumberError) throw invalid('phone', err.message);
+    throw err;
+  }
 }
 
 export function usagersRouter(pool: Pool): Router {
@@ -38,8 +43,8 @@ export function usagersRouter(pool: Pool): Router {
     const q = parse(usagerSearch, req.query, 'query');
     if (q.organisationId) requireOrgRole(req.agent, q.organisationId);
     const digits = q.phone?.replace(/\D/g, '');
-    // Match a national number typed with its leading 0 against the stored E.164 form.
-    const phoneDigits = digits ? (digits.startsWith('0') ? digits.slice(1) : digits) : undefined;
+    // Match a number typed with its trunk 0 (national form) or 00 (international prefix) against the stored E.164 form.
+    const phoneDigits = digits ? digits.replace(/^00?/, '') : undefined;
     res.json(await usagers.searchUsagers(pool, {
       organisationIds: q.organisationId ? [q.organisationId] : [...req.agent.roles.keys()], text: q.q, phoneDigits, birthDate: q.birthDate, limit: q.limit,
     }));
@@ -59,8 +64,8 @@ export function usagersRouter(pool: Pool): Router {
   router.post('/', async (req, res) => {
     const body = parse(usagerCreate, req.body);
     requireOrgRole(req.agent, body.organisationId);
-    const phone = phoneOrError(body.phone);
     const territoryId = (await organisationTerritory(pool, body.organisationId))!;
+    const phone = await phoneOrError(pool, territoryId, body.phone);
     const id = await withTransaction(pool, async (c) => {
       const newId = await usagers.insertUsager(c, territoryId, body.organisationId, { ...body, phone });
       await appendAudit(c, { kind: 'agent', agentId: req.agent.id, channel: 'api' }, 'usager', newId, 'created', { organisationId: body.organisationId });
@@ -72,7 +77,7 @@ export function usagersRouter(pool: Pool): Router {
   router.patch('/:id', async (req, res) => {
     const u = await visibleUsager(pool, req);
     const body = parse(usagerUpdate, req.body);
-    const phone = phoneOrError(body.phone);
+    const phone = await phoneOrError(pool, u.territoryId as number, body.phone);
     await withTransaction(pool, async (c) => {
       await usagers.updateUsager(c, u.id as number, { ...body, phone });
       // Field names only: the audit log never copies personal data.
