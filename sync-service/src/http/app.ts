@@ -9,6 +9,7 @@ import { migrationsComplete } from '../db/migrate';
 import { DomainError } from '../errors';
 import { authenticate, type AuthSettings } from './auth';
 import { errorHandler } from './errors';
+import { jsonBodiesOnly } from './input-errors';
 import { openApiDocument } from './openapi';
 import { availabilityRouter } from './routes/availability';
 import { configRouter } from './routes/config';
@@ -51,6 +52,7 @@ export function createApp(deps: AppDeps): express.Express {
 
   const api = express.Router();
   api.use(express.json({ limit: '200kb' }));
+  api.use(jsonBodiesOnly);
   api.use(authenticate(deps.pool, deps.auth));
   api.use('/config', configRouter(deps.pool));
   api.use('/usagers', usagersRouter(deps.pool));

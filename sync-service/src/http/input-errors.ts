@@ -3,6 +3,7 @@
  * and database refusals that slipped past validation. Messages never name a table, a column or a constraint:
  * agents read them in the add-in, and attackers should learn nothing of the schema.
  */
+import type { NextFunction, Request, Response } from 'express';
 import { isPgError, PG, type PgError } from '../data/db';
 import { DomainError } from '../errors';
 
@@ -24,6 +25,20 @@ export function bodyError(err: unknown): DomainError | null {
   if (known) return new DomainError(known.status, known.code, known.message);
   // E.g. a gzip body that does not inflate: the parser answers 400 without a type.
   return new DomainError(400, 'invalid_body', 'Corps de requête illisible (compression ou encodage invalide).');
+}
+
+/**
+ * Runs after the JSON parser: a body it left unread (another media type, e.g. a form) is refused with 415 rather
+ * than ignored, which would answer "field missing" about fields the client did send.
+ */
+export function jsonBodiesOnly(req: Request, _res: Response, next: NextFunction): void {
+  const length = req.headers['content-length'];
+  const hasBody = req.headers['transfer-encoding'] !== undefined || (length !== undefined && length !== '0');
+  if (hasBody && req.body === undefined && !req.is('application/json')) {
+    next(new DomainError(415, 'unsupported_media_type', 'Type de contenu non pris en charge : envoyez du JSON (Content-Type: application/json).'));
+    return;
+  }
+  next();
 }
 
 /** Unique constraints a client can run into, in words, with the field to correct. */

@@ -235,6 +235,21 @@ describe('bad input on the API', () => {
       expect(good.status).toBe(201);
     });
 
+    it.each(['text/plain', 'application/x-www-form-urlencoded', 'multipart/form-data; boundary=x'])(
+      'should refuse a body sent as %s with 415 in French instead of ignoring it', async (type) => {
+        const before = await count('lieux');
+        const res = await raw('POST', '/api/config/lieux', { 'content-type': type }, lieu());
+        expect(res.status).toBe(415);
+        expectFrenchError(res.body);
+        expect(res.body.error.message).toMatch(/application\/json/);
+        expect(await count('lieux')).toBe(before);
+      });
+
+    it('should still accept a request without a body', async () => {
+      const res = await raw('GET', `/api/usagers/${ctx.w.usagerA}`, {});
+      expect(res.status).toBe(200);
+    });
+
     it('should refuse an oversize body with 413 in French', async () => {
       const res = await raw('POST', '/api/config/lieux', { 'content-type': 'application/json' },
         JSON.stringify({ organisationId: ctx.w.orgA, name: 'x', address: 'y'.repeat(300_000) }));
