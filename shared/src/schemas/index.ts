@@ -10,9 +10,9 @@ import {
 
 z.config(z.locales.fr());
 
-/** Object-level rules run only once every field parsed: they compare parsed values (dates), never raw input. */
 const MINUTES_PER_DAY = 1440;
 
+/** Object-level rules run only once every field parsed: they compare parsed values (dates), never raw input. */
 const onceValid = { when: (payload: { issues: readonly unknown[] }) => payload.issues.length === 0 };
 
 // ---------- ids ----------

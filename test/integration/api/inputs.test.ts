@@ -4,13 +4,17 @@
  */
 import { gzipSync } from 'node:zlib';
 import { describe, expect, it } from '@jest/globals';
+import pino from 'pino';
 import { apiWorld } from '../../helpers/service';
 
 // Monday 2 March 2026, 08:00 in Paris.
 const NOW = new Date('2026-03-02T07:00:00Z');
 
 describe('bad input on the API', () => {
-  const ctx = apiWorld({ now: NOW });
+  // Warnings the service logs, to check what operators are told.
+  const warnings: Array<Record<string, unknown>> = [];
+  const logger = pino({ level: 'warn' }, { write: (line: string) => { warnings.push(JSON.parse(line)); } });
+  const ctx = apiWorld({ now: NOW, deps: { logger } });
   const admin = () => ctx.svc.as(ctx.w.adminA.email);
   const count = async (table: string) => Number((await ctx.svc.db.pool.query(`select count(*) from ${table}`)).rows[0].count);
 
@@ -82,6 +86,9 @@ describe('bad input on the API', () => {
         expect(slotsOf(ctx.w.adminA.id)).toHaveLength(16);
         // Agent A2's absence cannot be read: when unsure, A2 is not offered rather than offered during an absence.
         expect(slotsOf(ctx.w.agentA2.id)).toHaveLength(0);
+        // Operators are told which rows to fix (ids only).
+        expect(warnings.filter((w) => w.msg === 'availability: unreadable stored row skipped').map((w) => [w.table, w.id]))
+          .toEqual(expect.arrayContaining([['plages', rows[1].id], ['absences', absence.rows[0].id]]));
         const next = await ctx.svc.as(ctx.w.agentA.email).get(`/api/availability/next?motifId=${ctx.w.motifA}&agentId=${ctx.w.agentA.id}`);
         expect(next.status).toBe(200);
         expect(next.body.next).not.toBeNull();
@@ -127,6 +134,17 @@ describe('bad input on the API', () => {
       expect(res.body.error.field).toBe('firstName');
       expect(res.body.error.message).toMatch(/caractère/);
       expect(await count('usagers')).toBe(before);
+    });
+
+    it('should apply the same text rules to updates: an usager, an agent, a lieu', async () => {
+      const usager = await admin().patch(`/api/usagers/${ctx.w.usagerA}`, { address: 'rue\u0000' });
+      expect([usager.status, usager.body.error.field]).toEqual([422, 'address']);
+      const agent = await admin().patch(`/api/config/agents/${ctx.w.agentA.id}`, { organisationId: ctx.w.orgA, lastName: 'Nord\u202E' });
+      expect([agent.status, agent.body.error.field]).toEqual([422, 'lastName']);
+      const lieu = await admin().patch(`/api/config/lieux/${ctx.w.lieuA}`, { name: 'Centre\u0007' });
+      expect([lieu.status, lieu.body.error.field]).toEqual([422, 'name']);
+      const { rows } = await ctx.svc.db.pool.query('select (select last_name from agents where id = $1) as agent, (select name from lieux where id = $2) as lieu', [ctx.w.agentA.id, ctx.w.lieuA]);
+      expect(rows[0]).toEqual({ agent: 'nord', lieu: 'Centre Nord' });
     });
 
     it('should keep line breaks in multi-line text, and accents and apostrophes in names', async () => {

@@ -5,8 +5,8 @@
  */
 import { Router, type Request } from 'express';
 import {
-  absenceCreate, agentCreate, patchOf, featureSwitchSet, id as idSchema, idParams, idText, lieuCreate, name as nameSchema, motifCreate, organisationCreate, plageCreate,
-  serviceCreate, territoryCreate, z,
+  absenceCreate, agentCreate, patchOf, featureSwitchSet, id as idSchema, idParams, idText, lieuCreate, name as nameSchema, motifCreate,
+  organisationCreate, plageCreate, serviceCreate, territoryCreate, z,
 } from '../../../../shared/src/schemas';
 import * as cfg from '../../data/config';
 import { isPgError, PG, withTransaction, type Client, type Pool } from '../../data/db';
