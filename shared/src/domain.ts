@@ -50,7 +50,8 @@ export type TerritoryRight = (typeof TERRITORY_RIGHTS)[number];
 export const CHANNELS = ['addin', 'api', 'outlook', 'online', 'waitlist', 'sync', 'reminder', 'seed'] as const;
 export type Channel = (typeof CHANNELS)[number];
 
-export const FEATURES = ['outlook_sync', 'sms_reminders', 'email_reminders', 'online_booking', 'sectorisation', 'waitlist'] as const;
+/** international_sms: SMS to numbers outside the French numbering plan (they cost more); off unless switched on. */
+export const FEATURES = ['outlook_sync', 'sms_reminders', 'email_reminders', 'online_booking', 'sectorisation', 'waitlist', 'international_sms'] as const;
 export type Feature = (typeof FEATURES)[number];
 
 export const SHOW_AS = ['free', 'tentative', 'busy', 'oof', 'workingElsewhere', 'unknown'] as const;

@@ -3,7 +3,10 @@
  * runs the pure engine of shared/src/availability, and re-checks a chosen slot when booking.
  */
 import { DateTime } from 'luxon';
-import { computeSlots, findSlot, groupSlotsByDay, type AvailabilityQuery, type Slot } from '../../shared/src/availability';
+import {
+  computeSlots, findSlot, groupSlotsByDay, unreadableAbsenceField, unreadablePlageField, type AbsenceInput, type AvailabilityQuery,
+  type PlageInput, type Slot,
+} from '../../shared/src/availability';
 import * as data from './data/availability';
 import type { Db } from './data/db';
 import type { MotifRow } from './data/rdvs';
@@ -19,6 +22,31 @@ export interface AvailabilityRequest {
   now: Date;
   audience: 'agent' | 'usager';
   ignoreRdvId?: number;
+  /** Told about each stored plage or absence the engine cannot read (see `readablePlages`, `readableAbsences`). */
+  onBadRow?: (row: BadRow) => void;
+}
+
+export interface BadRow { table: 'plages' | 'absences'; id: number; field: string }
+
+// A stored row the engine cannot read (saved before the shared schemas bounded dates, e.g. a recurrence until
+// year 0000) would make the engine refuse the whole query, for every agent sharing the motif. Instead: an unreadable
+// plage offers nothing, and an unreadable absence blocks its agent over the whole period (when unsure, the agent is
+// not offered). Both are reported so that an operator fixes the row.
+function readablePlages<T extends PlageInput>(rows: T[], onBadRow?: (row: BadRow) => void): T[] {
+  return rows.filter((p) => {
+    const field = unreadablePlageField(p);
+    if (field) onBadRow?.({ table: 'plages', id: p.id, field });
+    return !field;
+  });
+}
+
+function readableAbsences<T extends AbsenceInput & { id: number }>(rows: T[], from: string, to: string, onBadRow?: (row: BadRow) => void): AbsenceInput[] {
+  return rows.map((a) => {
+    const field = unreadableAbsenceField(a);
+    if (!field) return a;
+    onBadRow?.({ table: 'absences', id: a.id, field });
+    return { agentId: a.agentId, firstDay: from, startTime: '00:00', endDay: to, endTime: '24:00', recurrence: null };
+  });
 }
 
 function dayBounds(from: string, to: string, zone: string) {
@@ -31,11 +59,12 @@ function dayBounds(from: string, to: string, zone: string) {
 
 export async function loadAvailabilityQuery(db: Db, r: AvailabilityRequest): Promise<AvailabilityQuery> {
   const { tentativeBlocks, ...territory } = r.motif.territory;
-  const plages = await data.plagesForMotif(db, { motifId: r.motif.id, lieuId: r.lieuId, agentId: r.agentId, fromDay: r.from, toDay: r.to });
+  const plages = readablePlages(await data.plagesForMotif(db, { motifId: r.motif.id, lieuId: r.lieuId, agentId: r.agentId, fromDay: r.from, toDay: r.to }), r.onBadRow);
   const agentIds = [...new Set(plages.map((p) => p.agentId))];
   const { start, end } = dayBounds(r.from, r.to, territory.timeZone);
+  const fromDay = DateTime.fromJSDate(start, { zone: territory.timeZone }).toISODate()!;
   const [absences, busyBlocks, rdvs] = agentIds.length === 0 ? [[], [], []] : await Promise.all([
-    data.absencesOfAgents(db, agentIds, DateTime.fromJSDate(start, { zone: territory.timeZone }).toISODate()!, r.to),
+    data.absencesOfAgents(db, agentIds, fromDay, r.to).then((rows) => readableAbsences(rows, fromDay, r.to, r.onBadRow)),
     data.busyBlocksOfAgents(db, agentIds, start, end, tentativeBlocks),
     data.rdvsOfAgents(db, agentIds, start, end, r.ignoreRdvId),
   ]);

@@ -2,7 +2,7 @@
  * Typed domain errors. Code deep in the service throws these; the one Express error handler maps them to
  * HTTP as {"error": {"code", "message", "field"}}. Messages are French (agents read them in the add-in).
  */
-export type ErrorStatus = 400 | 401 | 403 | 404 | 409 | 422 | 429 | 503;
+export type ErrorStatus = 400 | 401 | 403 | 404 | 409 | 413 | 415 | 422 | 429 | 503;
 
 export class DomainError extends Error {
   constructor(

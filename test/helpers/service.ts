@@ -101,10 +101,10 @@ export async function startTestService(opts: { now?: Date; deps?: Partial<AppDep
  * For a test file (or describe block): the API on a fresh database holding aWorld(), started before its tests
  * and stopped after them. Read `ctx.svc` and `ctx.w` inside tests.
  */
-export function apiWorld(opts: { now?: Date } = {}): { svc: TestService; w: World } {
+export function apiWorld(opts: { now?: Date; deps?: Partial<AppDeps> } = {}): { svc: TestService; w: World } {
   const ctx = {} as { svc: TestService; w: World };
   beforeAll(async () => {
-    ctx.svc = await startTestService({ now: opts.now });
+    ctx.svc = await startTestService({ now: opts.now, deps: opts.deps });
     ctx.w = await aWorld(ctx.svc.db.pool);
   });
   afterAll(async () => { await ctx.svc?.stop(); });

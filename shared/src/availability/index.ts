@@ -12,3 +12,4 @@ export { easterSunday, publicHolidays } from './holidays';
 export { AvailabilityInputError } from './errors';
 export { intersectIntervals, mergeIntervals, subtractIntervals, type Interval } from './intervals';
 export { compileOccurrences } from './recurrence';
+export { unreadableAbsenceField, unreadablePlageField } from './readable';

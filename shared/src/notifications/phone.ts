@@ -1,5 +1,7 @@
 /**
- * French phone numbers to E.164, overseas départements included. Pure.
+ * Phone numbers to E.164: French ones (overseas départements included) by the rules below, every other country's
+ * with libphonenumber-js (maintained numbering metadata), since families near borders and newcomers have foreign
+ * numbers. Pure.
  *
  * Overseas numbers use the same 10-digit national plan as metropolitan France but their own country codes:
  * 0590/0690/0691 Guadeloupe (+590, also Saint-Martin and Saint-Barthélemy), 0596/0696/0697 Martinique (+596),
@@ -7,10 +9,12 @@
  * 0508 Saint-Pierre-et-Miquelon (+508, 6 digits after the prefix). Sending "+33 690…" would not reach Guadeloupe.
  */
 
+import { parsePhoneNumberFromString, type CountryCode } from 'libphonenumber-js/max';
+
 export class InvalidPhoneNumberError extends Error {
   readonly code = 'invalid_phone_number';
   constructor(readonly field: string, readonly reason: string) {
-    super(`${field} : numéro de téléphone invalide (${reason}). Formats acceptés : 06 12 34 56 78, +33 6 12 34 56 78, 0690 12 34 56.`);
+    super(`${field} : numéro de téléphone invalide (${reason}). Formats acceptés : 06 12 34 56 78, +33 6 12 34 56 78, 0690 12 34 56, +44 7911 123456.`);
     this.name = 'InvalidPhoneNumberError';
   }
 }
@@ -84,8 +88,13 @@ export function tryNormaliseFrenchPhone(input: string | null | undefined): strin
   try { return normaliseFrenchPhone(input); } catch { return null; }
 }
 
+/**
+ * Whether a number can receive an SMS: French mobile ranges by the table above (it knows ranges the library's
+ * metadata may lag behind, e.g. Mayotte's), other countries' numbers when libphonenumber classes them as mobile.
+ */
 export function isMobileE164(e164: string): boolean {
-  return MOBILE_E164.test(e164);
+  if (isFrenchPlan(e164)) return MOBILE_E164.test(e164);
+  return parsePhoneNumberFromString(e164)?.getType() === 'MOBILE';
 }
 
 /** E.164 back to the national form French people read ("+590690123456" → "06 90 12 34 56"). */
@@ -96,4 +105,59 @@ export function formatFrenchNational(e164: string): string {
   else for (const cc of ['590', '596', '594', '262']) if (e164.startsWith(`+${cc}`)) national = `0${e164.slice(cc.length + 1)}`;
   if (!national || national.length !== 10) return e164;
   return national.replace(/(\d{2})(?=\d)/g, '$1 ');
+}
+
+// ---------------------------------------------------------------- every country
+
+/**
+ * Numbering region of a territory, from its département code: what a number typed without its country code
+ * means there ("692 12 34 56" in Réunion). Numbers typed in the French national form (0…) are read the French way
+ * everywhere, as above.
+ */
+const OVERSEAS_REGIONS: Record<string, CountryCode> = {
+  971: 'GP', 972: 'MQ', 973: 'GF', 974: 'RE', 975: 'PM', 976: 'YT', 977: 'BL', 978: 'MF',
+};
+export function phoneRegionOf(departementCode: string): CountryCode {
+  return OVERSEAS_REGIONS[departementCode] ?? 'FR';
+}
+
+/** Country calling codes of the French numbering plan (metropolitan and overseas): SMS to others are international. */
+const FRENCH_CALLING_CODES = ['33', '262', '590', '594', '596', '508'];
+
+const isFrenchPlan = (e164: string) => FRENCH_CALLING_CODES.some((cc) => e164.startsWith(`+${cc}`));
+
+/** A number outside the French numbering plan: its SMS cost more, and go out only where a territory allows it. */
+export function isInternationalSms(e164: string): boolean {
+  return !isFrenchPlan(e164);
+}
+
+/**
+ * Normalises a number of any country to E.164. French numbers keep the French reading above, whatever the
+ * territory ("0639…" is Mayotte, "06…" is metropolitan France even in Réunion); anything else is read by
+ * libphonenumber with the territory's region as default ("+44 7911 123456", "692 12 34 56" in Réunion) and must be
+ * a valid number of its country. Throws InvalidPhoneNumberError naming `field`.
+ */
+export function normalisePhone(input: string, opts: { region?: CountryCode; field?: string } = {}): string {
+  const field = opts.field ?? 'phone';
+  let frenchError: InvalidPhoneNumberError;
+  try {
+    return normaliseFrenchPhone(input, field);
+  } catch (err) {
+    if (!(err instanceof InvalidPhoneNumberError)) throw err;
+    frenchError = err;
+  }
+  const raw = input.trim();
+  if (raw === '' || !/^[+\d\s.\-()/]+$/.test(raw)) throw frenchError;
+  const cleaned = raw.replace(/\(0\)/g, '').replace(/[\s.\-()/]/g, '').replace(/^00/, '+');
+  const parsed = parsePhoneNumberFromString(cleaned, opts.region ?? 'FR');
+  if (parsed?.isValid()) return parsed.number;
+  // A French-looking number keeps the French explanation (length, prefix); a foreign one gets its own.
+  if (!cleaned.startsWith('+') || isFrenchPlan(cleaned)) throw frenchError;
+  throw new InvalidPhoneNumberError(field, parsed ? `numéro inconnu du plan de numérotation de l’indicatif +${parsed.countryCallingCode}` : 'indicatif pays inconnu');
+}
+
+/** Like normalisePhone but returns null instead of throwing. */
+export function tryNormalisePhone(input: string | null | undefined, region: CountryCode = 'FR'): string | null {
+  if (!input) return null;
+  try { return normalisePhone(input, { region }); } catch { return null; }
 }

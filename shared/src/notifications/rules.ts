@@ -6,18 +6,19 @@
  * off sends no reminder (confirmation, modification and cancellation still go); the territory's feature
  * switches (sms_reminders, email_reminders) gate each channel for every kind of message; the usager's own
  * preferences (notify_by_sms / notify_by_email) are honoured; a relative's messages go to the responsible
- * usager; nothing goes out after the RDV's start; nothing but the cancellation for a cancelled RDV; SMS wait
+ * usager; an SMS to a number outside the French numbering plan needs the international_sms switch (they cost
+ * more); nothing goes out after the RDV's start; nothing but the cancellation for a cancelled RDV; SMS wait
  * for the end of the quiet hours.
  */
 import type { MotifVisibility, RdvStatus } from '../domain';
-import { isMobileE164, tryNormaliseFrenchPhone } from './phone';
+import { isInternationalSms, isMobileE164, tryNormalisePhone } from './phone';
 import { applyQuietHours, type QuietHours } from './plan';
 import type { MessageKind, NotificationChannel } from './types';
 
 export const SKIP_REASONS = [
   'motif_not_notified', 'reminders_disabled_for_motif', 'channel_switched_off', 'usager_opted_out', 'no_phone',
   'invalid_phone', 'no_email', 'rdv_cancelled', 'rdv_not_cancelled', 'rdv_started', 'quiet_hours',
-  'participant_removed', 'superseded', 'in_doubt', 'provider_not_configured',
+  'participant_removed', 'superseded', 'in_doubt', 'provider_not_configured', 'international_sms_off',
 ] as const;
 export type SkipReason = (typeof SKIP_REASONS)[number];
 
@@ -37,6 +38,7 @@ export const SKIP_REASON_FR: Record<SkipReason, string> = {
   participant_removed: "l'usager ne participe plus à ce RDV",
   superseded: 'remplacé par un message plus récent',
   provider_not_configured: 'aucun fournisseur configuré pour ce canal',
+  international_sms_off: 'numéro étranger : SMS internationaux désactivés pour ce service',
   in_doubt: "envoi interrompu : le fournisseur l'a peut-être reçu ; non renvoyé pour éviter un doublon",
 };
 
@@ -55,6 +57,8 @@ export interface EligibilityInput {
   motif: { visibility: MotifVisibility; remindersEnabled: boolean };
   /** Resolved feature switch of the channel (sms_reminders / email_reminders) for the RDV's organisation and service. */
   channelSwitchedOn: boolean;
+  /** Resolved international_sms switch: SMS to numbers outside the French numbering plan. Off when absent. */
+  internationalSmsOn?: boolean;
   recipient: Recipient;
 }
 
@@ -68,8 +72,9 @@ export function channelEligibility(input: EligibilityInput): Eligibility {
   if (input.channel === 'sms') {
     if (!r.notifyBySms) return { ok: false, reason: 'usager_opted_out' };
     if (!r.phone) return { ok: false, reason: 'no_phone' };
-    const e164 = tryNormaliseFrenchPhone(r.phone);
+    const e164 = tryNormalisePhone(r.phone);
     if (!e164 || !isMobileE164(e164)) return { ok: false, reason: 'invalid_phone' };
+    if (isInternationalSms(e164) && !input.internationalSmsOn) return { ok: false, reason: 'international_sms_off' };
     return { ok: true, address: e164 };
   }
   if (!r.notifyByEmail) return { ok: false, reason: 'usager_opted_out' };

@@ -10,14 +10,61 @@ import {
 
 z.config(z.locales.fr());
 
-export const id = z.coerce.number().int().positive();
-export const localDate = z.string().regex(/^\d{4}-\d{2}-\d{2}$/, 'date attendue au format AAAA-MM-JJ')
-  .refine((s) => !Number.isNaN(Date.parse(`${s}T00:00:00Z`)) && new Date(`${s}T00:00:00Z`).toISOString().startsWith(s), 'date inexistante');
+const MINUTES_PER_DAY = 1440;
+
+/** Object-level rules run only once every field parsed: they compare parsed values (dates), never raw input. */
+const onceValid = { when: (payload: { issues: readonly unknown[] }) => payload.issues.length === 0 };
+
+// ---------- ids ----------
+/** An id in a JSON body: a positive integer and nothing else (not true, not [1], not "1"). */
+export const id = z.number().int().positive();
+/**
+ * An id in a path or a query string: decimal digits only (no sign, exponent, hex, spaces or leading zero), at most
+ * 15 digits so that it stays an exact JavaScript number.
+ */
+export const idText = z.string().regex(/^[1-9]\d{0,14}$/, 'identifiant attendu : un entier positif écrit en chiffres').transform(Number);
+/** The `:id` of a route's path. */
+export const idParams = z.object({ id: idText });
+/** A small count in a query string (e.g. a page size), parsed as strictly as an id. */
+const countText = (min: number, max: number) => z.string().regex(/^\d{1,6}$/, 'nombre entier attendu').transform(Number).pipe(z.number().int().min(min).max(max));
+
+// ---------- text ----------
+// PostgreSQL cannot store a NUL byte (the request would fail deep in the store), and control characters or
+// bidirectional overrides make a name look different from what it is (a right-to-left override reverses what an
+// agent reads, e.g. in a search result). They are refused, not stripped: the client learns its input was wrong
+// instead of seeing something else stored.
+const CONTROL_CHARS = /[\u0000-\u001F\u007F-\u009F]/;
+/** Multi-line text keeps tab, line feed and carriage return. */
+const CONTROL_CHARS_MULTILINE = /[\u0000-\u0008\u000B\u000C\u000E-\u001F\u007F-\u009F]/;
+/** Bidirectional embeddings, overrides and isolates (U+202A–U+202E, U+2066–U+2069). */
+const BIDI_CONTROLS = /[\u202A-\u202E\u2066-\u2069]/;
+const CONTROL_MESSAGE = 'caractère de contrôle ou de direction du texte interdit';
+/** A one-line text (names, titles, short fields), trimmed, without control or bidi characters. */
+export const singleLine = (max: number, min = 0) => z.string().trim().min(min).max(max)
+  .refine((s) => !CONTROL_CHARS.test(s) && !BIDI_CONTROLS.test(s), CONTROL_MESSAGE);
+/** A free text that may span lines (addresses, notes, reasons), trimmed, without other control or bidi characters. */
+export const multiLine = (max: number, min = 0) => z.string().trim().min(min).max(max)
+  .refine((s) => !CONTROL_CHARS_MULTILINE.test(s) && !BIDI_CONTROLS.test(s), CONTROL_MESSAGE);
+
+// ---------- dates ----------
+// Dates are bounded so that nothing out of range reaches the store or the availability engine (year 0000 does not
+// exist in PostgreSQL; a plage recurring until then used to break every availability query touching it).
+// Appointments, plages, absences and periods: years 2000–2100. Birth dates: years 1900–2100.
+export const DATE_YEARS = { min: 2000, max: 2100 } as const;
+export const BIRTH_DATE_YEARS = { min: 1900, max: 2100 } as const;
+const dateBetween = (years: { min: number; max: number }) => z.string()
+  .regex(/^\d{4}-\d{2}-\d{2}$/, 'date attendue au format AAAA-MM-JJ')
+  .refine((s) => !Number.isNaN(Date.parse(`${s}T00:00:00Z`)) && new Date(`${s}T00:00:00Z`).toISOString().startsWith(s), { message: 'date inexistante', abort: true })
+  .refine((s) => Number(s.slice(0, 4)) >= years.min && Number(s.slice(0, 4)) <= years.max, `date attendue entre ${years.min} et ${years.max}`);
+/** A calendar day (plages, absences, availability periods), years 2000–2100. */
+export const localDate = dateBetween(DATE_YEARS);
+export const birthDate = dateBetween(BIRTH_DATE_YEARS);
 export const localTime = z.string().regex(/^([01]\d|2[0-3]):[0-5]\d$/, 'heure attendue au format HH:MM');
-/** An instant with its offset, e.g. 2026-03-30T09:00:00+02:00 or …Z. */
+/** An instant with its offset, e.g. 2026-03-30T09:00:00+02:00 or …Z; years 2000–2100. */
 export const instant = z.string().datetime({ offset: true, message: 'date-heure ISO 8601 avec fuseau attendue (ex. 2026-03-30T09:00:00+02:00)' })
-  .transform((s) => new Date(s));
-const name = z.string().trim().min(1).max(200);
+  .transform((s) => new Date(s))
+  .refine((d) => d.getUTCFullYear() >= DATE_YEARS.min && d.getUTCFullYear() <= DATE_YEARS.max, `date attendue entre ${DATE_YEARS.min} et ${DATE_YEARS.max}`);
+export const name = singleLine(200, 1);
 
 /**
  * The PATCH form of a create schema: every field optional and WITHOUT its default (a partial update must
@@ -28,7 +75,8 @@ export function patchOf<S extends z.ZodRawShape, K extends keyof S = never>(sche
     .map(([k, v]) => [k, ((v instanceof z.ZodDefault ? v.removeDefault() : v) as z.ZodType).optional()]))).strict() as unknown as
     z.ZodObject<{ [P in Exclude<keyof S, K>]: z.ZodOptional<S[P]> }>;
 }
-const optionalText = (max: number) => z.string().trim().max(max).nullable().optional();
+const optionalText = (max: number) => singleLine(max).nullable().optional();
+const optionalMultiLine = (max: number) => multiLine(max).nullable().optional();
 
 export const recurrenceSchema = z.object({
   frequency: z.enum(['weekly', 'monthly']),
@@ -57,15 +105,15 @@ export const organisationCreate = z.object({
   name,
   phone: optionalText(30),
   email: z.string().email().nullable().optional(),
-  address: optionalText(300),
+  address: optionalMultiLine(300),
 }).strict();
 
-export const serviceCreate = z.object({ territoryId: id, name, shortName: z.string().trim().min(1).max(20) }).strict();
+export const serviceCreate = z.object({ territoryId: id, name, shortName: singleLine(20, 1) }).strict();
 
 export const lieuCreate = z.object({
   organisationId: id,
   name,
-  address: z.string().trim().min(1).max(300),
+  address: multiLine(300, 1),
   phone: optionalText(30),
   availability: z.enum(LIEU_AVAILABILITIES).default('enabled'),
 }).strict();
@@ -93,15 +141,16 @@ export const motifCreate = z.object({
   durationMinutes: z.number().int().min(5).max(1440),
   bufferMinutes: z.number().int().min(0).max(240).default(0),
   locationType: z.enum(LOCATION_TYPES),
-  minBookingDelayMinutes: z.number().int().min(0).default(30),
-  maxBookingDelayMinutes: z.number().int().min(1).default(129600),
+  // Bounded so that a typo cannot overflow the store (an integer column): at most one year of notice, two years ahead.
+  minBookingDelayMinutes: z.number().int().min(0).max(MINUTES_PER_DAY * 365).default(30),
+  maxBookingDelayMinutes: z.number().int().min(1).max(MINUTES_PER_DAY * 731).default(129600),
   bookableBy: z.enum(BOOKABLE_BY).default('agents'),
   remindersEnabled: z.boolean().default(true),
   visibility: z.enum(MOTIF_VISIBILITIES).default('visible_and_notified'),
   collective: z.boolean().default(false),
   defaultCapacity: z.number().int().min(1).max(500).nullable().optional(),
 }).strict()
-  .refine((m) => m.maxBookingDelayMinutes > m.minBookingDelayMinutes, { message: 'le délai maximum doit dépasser le délai minimum', path: ['maxBookingDelayMinutes'] });
+  .refine((m) => m.maxBookingDelayMinutes > m.minBookingDelayMinutes, { message: 'le délai maximum doit dépasser le délai minimum', path: ['maxBookingDelayMinutes'], ...onceValid });
 
 const timeWindowFields = {
   firstDay: localDate,
@@ -114,25 +163,25 @@ export const plageCreate = z.object({
   organisationId: id,
   agentId: id,
   lieuId: id.nullable().optional(),
-  title: z.string().trim().max(200).default(''),
+  title: singleLine(200).default(''),
   ...timeWindowFields,
   startTime2: localTime.nullable().optional(),
   endTime2: localTime.nullable().optional(),
   motifIds: z.array(id).min(1).max(50),
   bufferMinutesOverride: z.number().int().min(0).max(240).nullable().optional(),
 }).strict()
-  .refine((p) => p.endTime > p.startTime, { message: "l'heure de fin doit suivre l'heure de début", path: ['endTime'] })
-  .refine((p) => (p.startTime2 == null) === (p.endTime2 == null), { message: 'la seconde plage horaire doit avoir un début et une fin', path: ['endTime2'] })
-  .refine((p) => p.startTime2 == null || (p.startTime2 >= p.endTime && p.endTime2! > p.startTime2), { message: 'la seconde plage horaire doit suivre la première', path: ['startTime2'] });
+  .refine((p) => p.endTime > p.startTime, { message: "l'heure de fin doit suivre l'heure de début", path: ['endTime'], ...onceValid })
+  .refine((p) => (p.startTime2 == null) === (p.endTime2 == null), { message: 'la seconde plage horaire doit avoir un début et une fin', path: ['endTime2'], ...onceValid })
+  .refine((p) => p.startTime2 == null || (p.startTime2 >= p.endTime && p.endTime2! > p.startTime2), { message: 'la seconde plage horaire doit suivre la première', path: ['startTime2'], ...onceValid });
 
 export const absenceCreate = z.object({
   organisationId: id,
   agentId: id,
-  title: z.string().trim().max(200).default(''),
+  title: singleLine(200).default(''),
   ...timeWindowFields,
   endDay: localDate,
 }).strict()
-  .refine((a) => `${a.endDay}T${a.endTime}` > `${a.firstDay}T${a.startTime}`, { message: "la fin de l'absence doit suivre son début", path: ['endDay'] });
+  .refine((a) => `${a.endDay}T${a.endTime}` > `${a.firstDay}T${a.startTime}`, { message: "la fin de l'absence doit suivre son début", path: ['endDay'], ...onceValid });
 
 export const featureSwitchSet = z.object({
   territoryId: id,
@@ -150,10 +199,10 @@ export const usagerCreate = z.object({
   firstName: name,
   lastName: name,
   birthName: optionalText(200),
-  birthDate: localDate.nullable().optional(),
+  birthDate: birthDate.nullable().optional(),
   phone: phoneInput.nullable().optional(),
   email: z.string().trim().toLowerCase().email().nullable().optional(),
-  address: optionalText(300),
+  address: optionalMultiLine(300),
   communeCode: z.string().regex(/^(\d{5}|2[AB]\d{3})$/, 'code commune INSEE attendu (5 caractères)').nullable().optional(),
   notifyBySms: z.boolean().default(true),
   notifyByEmail: z.boolean().default(true),
@@ -167,16 +216,18 @@ export const usagerFollow = z.object({ organisationId: id }).strict();
 export const relativeCreate = z.object({
   firstName: name,
   lastName: name,
-  birthDate: localDate.nullable().optional(),
+  birthDate: birthDate.nullable().optional(),
 }).strict();
 
 export const usagerSearch = z.object({
-  organisationId: id.optional(),
-  q: z.string().trim().min(2).max(100).optional(),
-  phone: z.string().trim().min(4).max(20).optional(),
-  birthDate: localDate.optional(),
-  limit: z.coerce.number().int().min(1).max(100).default(20),
-}).strict().refine((s) => s.q || s.phone || s.birthDate, { message: 'indiquez un nom, un téléphone ou une date de naissance', path: ['q'] });
+  organisationId: idText.optional(),
+  q: singleLine(100, 2).optional(),
+  // Digits are what is matched: a "phone" without any would match every usager.
+  phone: z.string().trim().max(30).regex(/^[+\d\s.\-()/]*$/, 'numéro de téléphone : chiffres, espaces, points, tirets ou + attendus')
+    .refine((p) => p.replace(/\D/g, '').length >= 4, 'au moins 4 chiffres du numéro attendus').optional(),
+  birthDate: birthDate.optional(),
+  limit: countText(1, 100).default(20),
+}).strict().refine((s) => s.q || s.phone || s.birthDate, { message: 'indiquez un nom, un téléphone ou une date de naissance', path: ['q'], ...onceValid });
 
 // ---------- RDVs ----------
 export const rdvCreate = z.object({
@@ -188,8 +239,8 @@ export const rdvCreate = z.object({
   agentIds: z.array(id).min(1).max(10),
   usagerIds: z.array(id).max(500).default([]),
   capacity: z.number().int().min(1).max(500).optional(),
-  address: optionalText(300),
-  context: optionalText(2000),
+  address: optionalMultiLine(300),
+  context: optionalMultiLine(2000),
   channel: z.enum(['addin', 'api']).default('api'),
 }).strict();
 
@@ -202,7 +253,7 @@ export const rdvMove = z.object({
 
 export const rdvCancel = z.object({
   status: z.enum(['excused', 'revoked']),
-  reason: z.string().trim().min(1).max(500),
+  reason: multiLine(500, 1),
 }).strict();
 
 export const rdvSetStatus = z.object({
@@ -212,28 +263,28 @@ export const rdvSetStatus = z.object({
 export const rdvParticipantsAdd = z.object({ usagerIds: z.array(id).min(1).max(500) }).strict();
 
 export const rdvList = z.object({
-  agentId: id.optional(),
-  organisationId: id.optional(),
+  agentId: idText.optional(),
+  organisationId: idText.optional(),
   from: instant,
   to: instant,
   status: z.enum(RDV_STATUSES).optional(),
-}).strict().refine((q) => q.to > q.from, { message: 'la fin de la période doit suivre son début', path: ['to'] })
-  .refine((q) => q.to.getTime() - q.from.getTime() <= 93 * 86_400_000, { message: 'période limitée à 3 mois', path: ['to'] });
+}).strict().refine((q) => q.to > q.from, { message: 'la fin de la période doit suivre son début', path: ['to'], ...onceValid })
+  .refine((q) => q.to.getTime() - q.from.getTime() <= 93 * 86_400_000, { message: 'période limitée à 3 mois', path: ['to'], ...onceValid });
 
 // ---------- availability ----------
 export const availabilityQuery = z.object({
-  motifId: id,
-  lieuId: id.optional(),
-  agentId: id.optional(),
+  motifId: idText,
+  lieuId: idText.optional(),
+  agentId: idText.optional(),
   from: localDate,
   to: localDate,
-}).strict().refine((q) => q.to >= q.from, { message: 'la fin de la période doit suivre son début', path: ['to'] })
-  .refine((q) => Date.parse(q.to) - Date.parse(q.from) <= 92 * 86_400_000, { message: 'période limitée à 3 mois', path: ['to'] });
+}).strict().refine((q) => q.to >= q.from, { message: 'la fin de la période doit suivre son début', path: ['to'], ...onceValid })
+  .refine((q) => Date.parse(q.to) - Date.parse(q.from) <= 92 * 86_400_000, { message: 'période limitée à 3 mois', path: ['to'], ...onceValid });
 
 export const nextAvailabilityQuery = z.object({
-  motifId: id,
-  lieuId: id.optional(),
-  agentId: id.optional(),
+  motifId: idText,
+  lieuId: idText.optional(),
+  agentId: idText.optional(),
 }).strict();
 
 export type RdvCreate = z.infer<typeof rdvCreate>;

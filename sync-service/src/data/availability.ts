@@ -4,6 +4,9 @@ import type { Db } from './db';
 
 const hhmm = (t: string | null) => (t == null ? null : t.slice(0, 5));
 
+// `until` is compared as text (YYYY-MM-DD sorts like the date): a malformed or out-of-range value saved in the past
+// must not make PostgreSQL fail the whole query on a cast. Such rows are filtered out by availability.ts.
+
 /** Plages offering the motif (optionally at one lieu / for one agent) that may occur in [fromDay, toDay]. */
 export async function plagesForMotif(db: Db, q: { motifId: number; lieuId?: number | null; agentId?: number | null; fromDay: string; toDay: string }) {
   const { rows } = await db.query(
@@ -16,7 +19,7 @@ export async function plagesForMotif(db: Db, q: { motifId: number; lieuId?: numb
       where ($2::bigint is null or p.lieu_id = $2) and ($3::bigint is null or p.agent_id = $3)
         and p.first_day <= $5::date
         and (p.recurrence is null and p.first_day >= $4::date
-             or p.recurrence is not null and coalesce((p.recurrence->>'until')::date, 'infinity'::date) >= $4::date)
+             or p.recurrence is not null and coalesce(p.recurrence->>'until', '9999-12-31') >= $4::text)
         and (l.id is null or l.availability <> 'disabled')
       group by p.id`,
     [q.motifId, q.lieuId ?? null, q.agentId ?? null, q.fromDay, q.toDay],
@@ -31,14 +34,14 @@ export async function plagesForMotif(db: Db, q: { motifId: number; lieuId?: numb
 /** The agents' absences in every organisation (busy time belongs to the agent, not to one organisation). */
 export async function absencesOfAgents(db: Db, agentIds: number[], fromDay: string, toDay: string) {
   const { rows } = await db.query(
-    `select agent_id, first_day, start_time, end_day, end_time, recurrence from absences
+    `select id, agent_id, first_day, start_time, end_day, end_time, recurrence from absences
       where agent_id = any($1::bigint[]) and first_day <= $3::date
         and (recurrence is null and end_day >= $2::date
-             or recurrence is not null and coalesce((recurrence->>'until')::date, 'infinity'::date) >= $2::date)`,
+             or recurrence is not null and coalesce(recurrence->>'until', '9999-12-31') >= $2::text)`,
     [agentIds, fromDay, toDay],
   );
   return rows.map((a) => ({
-    agentId: a.agent_id as number, firstDay: a.first_day as string, startTime: hhmm(a.start_time)!, endDay: a.end_day as string,
+    id: a.id as number, agentId: a.agent_id as number, firstDay: a.first_day as string, startTime: hhmm(a.start_time)!, endDay: a.end_day as string,
     endTime: hhmm(a.end_time)!, recurrence: a.recurrence as Recurrence | null,
   }));
 }

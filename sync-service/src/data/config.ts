@@ -96,6 +96,12 @@ export async function organisationTerritory(db: Db, organisationId: number): Pro
   return rows[0]?.territory_id ?? null;
 }
 
+/** The département code of a territory ('86', '974'…): it decides how phone numbers typed there are read. */
+export async function territoryDepartementCode(db: Db, territoryId: number): Promise<string | null> {
+  const { rows } = await db.query('select departement_code from territories where id = $1', [territoryId]);
+  return rows[0]?.departement_code ?? null;
+}
+
 export async function serviceTerritory(db: Db, serviceId: number): Promise<number | null> {
   const { rows } = await db.query('select territory_id from services where id = $1', [serviceId]);
   return rows[0]?.territory_id ?? null;

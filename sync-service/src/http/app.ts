@@ -12,6 +12,7 @@ import type { Outbox } from '../reminders/sinks';
 import { authenticate, type AuthSettings } from './auth';
 import { errorHandler } from './errors';
 import { idempotency } from './idempotency';
+import { jsonBodiesOnly } from './input-errors';
 import { openApiDocument } from './openapi';
 import { DEFAULT_RATE_LIMITS, rateLimiters, type RateLimitSettings } from './rate-limit';
 import { demoPageHeaders, loopbackOnly, noStore, securityHeaders } from './security';
@@ -71,12 +72,13 @@ export function createApp(deps: AppDeps): express.Express {
 
   const api = express.Router();
   api.use(express.json({ limit: '200kb' }));
+  api.use(jsonBodiesOnly);
   api.use(requireAgent);
   api.use('/config', configRouter(deps.pool));
   const idempotent = idempotency(deps.pool, now, deps.logger);
   api.use('/usagers', usagersRouter(deps.pool, { idempotent }));
   api.use('/rdvs', rdvsRouter(deps.pool, { now, idempotent }));
-  api.use('/availability', availabilityRouter(deps.pool, { now }));
+  api.use('/availability', availabilityRouter(deps.pool, { now, logger: deps.logger }));
   for (const [path, router] of deps.apiRouters ?? []) api.use(path, router);
   app.use('/api', api);
 

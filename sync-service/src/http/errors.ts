@@ -1,13 +1,14 @@
 /**
  * The one place where errors become HTTP answers: {"error": {"code", "message", "field"}}.
- * Validation errors name the field; database constraint violations that slip past validation are mapped to
- * clear 409/422 answers; anything unknown is logged with context and answered 500 without internals.
+ * Validation errors name the field; unreadable bodies and database refusals that slip past validation become
+ * French 4xx answers (input-errors.ts); anything unknown is logged with context and answered 500 without internals.
  */
 import type { NextFunction, Request, Response } from 'express';
 import type { Logger } from 'pino';
 import { z } from 'zod';
 import { isDatabaseUnavailable, isPgError, PG } from '../data/db';
 import { DomainError } from '../errors';
+import { bodyError, storeRefusal } from './input-errors';
 
 export function validationError(err: z.ZodError, where: 'body' | 'query' | 'params'): DomainError {
   const issue = err.issues[0];
@@ -23,14 +24,15 @@ export function errorHandler(logger: Logger) {
   // Express recognises error handlers by their four parameters.
   return (err: unknown, req: Request, res: Response, _next: NextFunction) => {
     let e: DomainError;
+    let refused: DomainError | null;
     if (err instanceof DomainError) e = err;
     else if (err instanceof z.ZodError) e = validationError(err, 'body');
     else if ((err as { code?: string }).code === 'invalid_availability_input') e = new DomainError(422, 'invalid', (err as Error).message, (err as { field?: string }).field);
-    else if ((err as { type?: string }).type === 'entity.parse.failed') e = new DomainError(400, 'invalid_json', 'Corps de requête : JSON invalide.');
-    else if ((err as { type?: string }).type === 'entity.too.large') e = new DomainError(400, 'body_too_large', 'Corps de requête trop volumineux.');
-    else if (isPgError(err, PG.foreignKeyViolation)) e = new DomainError(422, 'unknown_reference', `Référence inconnue (${(err as any).constraint ?? 'clé étrangère'}).`);
-    else if (isPgError(err, PG.uniqueViolation)) e = new DomainError(409, 'already_exists', `Cet élément existe déjà (${(err as any).constraint ?? 'unicité'}).`);
-    else if (isPgError(err, PG.checkViolation)) e = new DomainError(422, 'invalid', `Valeur refusée par la règle ${(err as any).constraint ?? ''}.`);
+    else if ((refused = bodyError(err) ?? storeRefusal(err))) {
+      e = refused;
+      // The shared schemas should have refused this value: worth knowing which request got this far.
+      if (e.code === 'invalid_value') logger.warn({ pgCode: (err as { code?: string }).code, method: req.method, path: req.path, agentId: req.agent?.id }, 'value refused by the store');
+    }
     else if (isDatabaseUnavailable(err)) {
       logger.warn({ err: (err as Error).message, method: req.method, path: req.path }, 'database unavailable');
       res.set('Retry-After', String(DATABASE_RETRY_AFTER_SECONDS));

@@ -8,8 +8,9 @@ const query = (schema: s.z.ZodObject) =>
   Object.entries(schema.shape).map(([name, v]) => ({ name, in: 'query', required: !(v as s.z.ZodType).safeParse(undefined).success, schema: json(v as s.z.ZodType) }));
 const idParam = [{ name: 'id', in: 'path', required: true, schema: { type: 'integer', minimum: 1 } }];
 const errorResponses = {
-  400: { description: 'JSON invalide' }, 401: { description: 'Jeton manquant ou invalide' }, 403: { description: 'Accès refusé (ou objet inexistant)' },
-  409: { description: 'Conflit (créneau pris, RDV annulé…)' }, 422: { description: 'Champ invalide : error.field le nomme' },
+  400: { description: 'JSON invalide ou corps illisible' }, 401: { description: 'Jeton manquant ou invalide' }, 403: { description: 'Accès refusé (ou objet inexistant)' },
+  409: { description: 'Conflit (créneau pris, RDV annulé…)' }, 413: { description: 'Corps de requête trop volumineux' },
+  415: { description: 'Jeu de caractères autre que UTF-8, ou compression non prise en charge' }, 422: { description: 'Champ invalide : error.field le nomme' },
   429: { description: 'Trop de requêtes : réessayer après Retry-After secondes' },
 };
 const idempotencyKey = {
@@ -18,13 +19,34 @@ const idempotencyKey = {
 };
 const op = (summary: string, extra: Record<string, unknown> = {}) => ({ summary, responses: { 200: { description: 'OK' }, ...errorResponses }, ...extra });
 
-const configPaths = Object.fromEntries(([
-  ['territories', s.territoryCreate], ['organisations', s.organisationCreate], ['services', s.serviceCreate], ['lieux', s.lieuCreate],
-  ['agents', s.agentCreate], ['motifs', s.motifCreate], ['plages', s.plageCreate], ['absences', s.absenceCreate],
-] as const).flatMap(([name, schema]) => [
-  [`/api/config/${name}`, { get: op(`Lister (${name})`), post: op(`Créer (${name}) — rôle admin`, { requestBody: body(schema) }) }],
-  [`/api/config/${name}/{id}`, { parameters: idParam, get: op(`Lire (${name})`), patch: op(`Modifier (${name}) — rôle admin`), delete: op(`Supprimer (${name}) — rôle admin`) }],
-]));
+/**
+ * Configuration resources and the operations their routes really offer (routes/config.ts): the document lists
+ * nothing else, and test/integration/api/openapi.test.ts calls every operation it lists.
+ */
+type ConfigOp = 'list' | 'create' | 'read' | 'update' | 'delete';
+const CONFIG_RESOURCES: Array<[string, s.z.ZodType, ConfigOp[]]> = [
+  ['territories', s.territoryCreate, ['list', 'create', 'read', 'update']],
+  ['organisations', s.organisationCreate, ['list', 'create', 'read', 'update']],
+  ['services', s.serviceCreate, ['list', 'create', 'update']],
+  ['lieux', s.lieuCreate, ['list', 'create', 'read', 'update', 'delete']],
+  ['agents', s.agentCreate, ['list', 'create', 'update', 'delete']],
+  ['motifs', s.motifCreate, ['list', 'create', 'read', 'update', 'delete']],
+  ['plages', s.plageCreate, ['list', 'create', 'read', 'update', 'delete']],
+  ['absences', s.absenceCreate, ['list', 'create', 'read', 'update', 'delete']],
+];
+const organisationQuery = (required: boolean) => [{ name: 'organisationId', in: 'query', required, schema: { type: 'integer', minimum: 1 } }];
+
+const configPaths = Object.fromEntries(CONFIG_RESOURCES.flatMap(([name, schema, ops]) => {
+  const collection: Record<string, unknown> = {};
+  if (ops.includes('list')) collection.get = op(`Lister (${name})`);
+  if (ops.includes('create')) collection.post = op(`Créer (${name}) — rôle admin`, { requestBody: body(schema) });
+  const item: Record<string, unknown> = { parameters: idParam };
+  if (ops.includes('read')) item.get = op(`Lire (${name})`);
+  if (ops.includes('update')) item.patch = op(`Modifier (${name}) — rôle admin`);
+  // An agent may work for several organisations: deleting removes their role in the one named.
+  if (ops.includes('delete')) item.delete = op(`Supprimer (${name}) — rôle admin`, name === 'agents' ? { parameters: organisationQuery(true) } : {});
+  return [[`/api/config/${name}`, collection], ...(Object.keys(item).length > 1 ? [[`/api/config/${name}/{id}`, item]] : [])];
+}));
 
 export function openApiDocument(serverUrl?: string) {
   return {
@@ -40,12 +62,17 @@ export function openApiDocument(serverUrl?: string) {
         delete: op('Retirer un droit du territoire — droit agent_identities', { parameters: query(s.territoryRightGrant) }),
       },
       '/api/config/feature-switches': { get: op('Interrupteurs de fonctionnalités'), put: op('Activer / désactiver une fonctionnalité', { requestBody: body(s.featureSwitchSet) }) },
+      '/api/config/feature-switches/effective': { get: op('Fonctionnalités en vigueur pour une organisation (et un service)', {
+        parameters: [...organisationQuery(true), { name: 'serviceId', in: 'query', required: false, schema: { type: 'integer', minimum: 1 } }],
+      }) },
+      '/api/config/feature-switches/{id}': { parameters: idParam, delete: op('Retirer un interrupteur (retour à la règle plus générale)') },
       '/api/usagers': { get: op('Rechercher des usagers', { parameters: query(s.usagerSearch) }), post: op('Créer un usager', { parameters: [idempotencyKey], requestBody: body(s.usagerCreate) }) },
       '/api/usagers/{id}': { parameters: idParam, get: op('Lire un usager'), patch: op('Modifier un usager', { requestBody: body(s.usagerUpdate) }) },
       '/api/usagers/{id}/follow': { parameters: idParam, post: op("Suivre un usager d'une autre organisation — droit du territoire", { requestBody: body(s.usagerFollow) }) },
       '/api/usagers/{id}/relatives': { parameters: idParam, get: op('Proches'), post: op('Ajouter un proche', { parameters: [idempotencyKey], requestBody: body(s.relativeCreate) }) },
       '/api/rdvs': { get: op('Rendez-vous d’une période', { parameters: query(s.rdvList) }), post: op('Prendre un rendez-vous', { parameters: [idempotencyKey], requestBody: body(s.rdvCreate) }) },
       '/api/rdvs/{id}': { parameters: idParam, get: op('Un rendez-vous, ses participants, son historique et ses envois') },
+      '/api/rdvs/{id}/receipts': { parameters: idParam, get: op('Envois du rendez-vous (SMS, e-mails) et messages prévus') },
       '/api/rdvs/{id}/move': { parameters: idParam, post: op('Déplacer', { requestBody: body(s.rdvMove) }) },
       '/api/rdvs/{id}/cancel': { parameters: idParam, post: op('Annuler (excusé ou annulé par le service)', { requestBody: body(s.rdvCancel) }) },
       '/api/rdvs/{id}/status': { parameters: idParam, post: op('Changer le statut', { requestBody: body(s.rdvSetStatus) }) },

@@ -126,10 +126,15 @@ export async function selectParticipant(db: Queryable, rdvId: number, usagerId: 
  * The sms_reminders and email_reminders switches for an organisation and service. The most specific row wins:
  * (organisation, service) > organisation > (territory, service) > territory; nothing set = off.
  */
-/** Which channels the feature switches open for the RDV's organisation and service (the store's one resolution rule). */
-export async function selectChannelSwitches(db: Queryable, organisationId: number, serviceId: number): Promise<Record<NotificationChannel, boolean>> {
+export type ChannelSwitches = Record<NotificationChannel, boolean> & { internationalSms: boolean };
+
+/**
+ * Which channels the feature switches open for the RDV's organisation and service (the store's one resolution rule),
+ * and whether SMS may go to numbers outside the French numbering plan.
+ */
+export async function selectChannelSwitches(db: Queryable, organisationId: number, serviceId: number): Promise<ChannelSwitches> {
   const features = await effectiveFeatures(db, organisationId, serviceId);
-  return { sms: features.sms_reminders === true, email: features.email_reminders === true };
+  return { sms: features.sms_reminders === true, email: features.email_reminders === true, internationalSms: features.international_sms === true };
 }
 
 export interface TerritoryReminderSettings { plan: ReminderPlan; smsSender: string | null }

@@ -21,7 +21,7 @@ import {
 } from '../../../shared/src/notifications';
 import {
   deletePendingJobs, deletePendingJobsOfFormerParticipants, hasAnyJob, hasPendingConfirmation, insertJob, insertReceipt,
-  selectChannelSwitches, selectInformedChannels, selectParticipants, selectReminderSettings, selectRdvForReminders,
+  selectChannelSwitches, selectInformedChannels, type ChannelSwitches, selectParticipants, selectReminderSettings, selectRdvForReminders,
   type ParticipantForReminders, type Queryable, type RdvForReminders, type TerritoryReminderSettings,
 } from './db';
 
@@ -29,7 +29,7 @@ interface Context {
   db: Queryable;
   rdv: RdvForReminders;
   settings: TerritoryReminderSettings;
-  switches: Record<NotificationChannel, boolean>;
+  switches: ChannelSwitches;
   now: Date;
 }
 
@@ -40,6 +40,7 @@ function eligible(ctx: Context, p: ParticipantForReminders, kind: MessageKind, c
     kind, channel,
     motif: { visibility: ctx.rdv.motifVisibility, remindersEnabled: ctx.rdv.motifRemindersEnabled },
     channelSwitchedOn: ctx.switches[channel],
+    internationalSmsOn: ctx.switches.internationalSms,
     recipient: p.recipient,
   }).ok;
 }

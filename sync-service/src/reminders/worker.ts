@@ -91,6 +91,7 @@ export function createReminderWorker(deps: WorkerDeps): ReminderWorker {
       kind: job.kind, channel: job.channel, now,
       motif: { visibility: rdv.motifVisibility, remindersEnabled: rdv.motifRemindersEnabled },
       channelSwitchedOn: switches[job.channel],
+      internationalSmsOn: switches.internationalSms,
       recipient: participant.recipient,
       rdv: { status: rdv.status, startsAt: rdv.startsAt },
       participantLive: !CANCELLED_STATUSES.includes(participant.status),

@@ -36,6 +36,31 @@ describe('usagers API', () => {
     expect(res.body).toMatchObject({ phone: '+590690123456', email: 'maelys@example.fr', notifyBySms: true });
   });
 
+  it.each([
+    ['+44 7911 123456', '+447911123456'],
+    ['+32 470 12 34 56', '+32470123456'],
+    ['0041 79 123 45 67', '+41791234567'],
+    ['0639 12 34 56', '+262639123456'],
+  ])('should accept the phone %s, stored as %s', async (phone, e164) => {
+    const res = await ctx.svc.as(ctx.w.agentA.email).post('/api/usagers', { organisationId: ctx.w.orgA, firstName: 'Amy', lastName: 'Clarke', phone });
+    expect(res.status).toBe(201);
+    expect(res.body.phone).toBe(e164);
+    const found = await ctx.svc.as(ctx.w.agentA.email).get(`/api/usagers?phone=${encodeURIComponent(phone)}`);
+    expect(found.body.map((u: any) => u.id)).toContain(res.body.id);
+  });
+
+  it('should read a number typed without its country code with the territory’s region (Réunion)', async () => {
+    const pool = ctx.svc.db.pool;
+    const territory = (await pool.query(`insert into territories (name, departement_code, time_zone) values ('La Réunion', '974', 'Indian/Reunion') returning id`)).rows[0].id;
+    const org = (await pool.query(`insert into organisations (territory_id, name) values ($1, 'MDS Saint-Denis') returning id`, [territory])).rows[0].id;
+    await pool.query(`insert into agent_roles (agent_id, organisation_id, role) values ($1, $2, 'basic')`, [ctx.w.agentA.id, org]);
+    const res = await ctx.svc.as(ctx.w.agentA.email).post('/api/usagers', { organisationId: org, firstName: 'Jean', lastName: 'Hoarau', phone: '692 12 34 56' });
+    expect(res.status).toBe(201);
+    expect(res.body.phone).toBe('+262692123456');
+    const patched = await ctx.svc.as(ctx.w.agentA.email).patch(`/api/usagers/${res.body.id}`, { phone: '693 11 22 33' });
+    expect(patched.body.phone).toBe('+262693112233');
+  });
+
   it('should refuse an invalid phone number with 422 naming the field, storing nothing', async () => {
     const before = Number((await ctx.svc.db.pool.query('select count(*) from usagers')).rows[0].count);
     const res = await ctx.svc.as(ctx.w.agentA.email).post('/api/usagers', { organisationId: ctx.w.orgA, firstName: 'A', lastName: 'B', phone: '12 34' });

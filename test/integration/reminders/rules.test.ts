@@ -330,6 +330,18 @@ describe('who is notified', () => {
     expect(lb.outbox.sms.map((s) => s.to)).toEqual(['+33611111111']);
   });
 
+  it('sends SMS to a foreign mobile only where international SMS are switched on', async () => {
+    const national = await aPlace(db.pool, { email: false });
+    const rdvOff = await bookRdv(db.pool, national, { startsAt: RDV_AT, usagerIds: [await anUsager(db.pool, national.territoryId, { phone: '+447911123456', email: null })], at: T0 });
+    const abroad = await aPlace(db.pool, { email: false });
+    await db.pool.query(`insert into feature_switches (territory_id, feature, enabled) values ($1, 'international_sms', true)`, [abroad.territoryId]);
+    await bookRdv(db.pool, abroad, { startsAt: RDV_AT, usagerIds: [await anUsager(db.pool, abroad.territoryId, { phone: '+32470123456', email: null })], at: T0 });
+    await at(T0);
+    expect(lb.outbox.sms.map((s) => s.to)).toEqual(['+32470123456']);
+    // Like a landline, a number that may not receive SMS gets no SMS planned at all.
+    expect((await db.pool.query(`select count(*) from reminder_jobs where rdv_id = $1 and channel = 'sms'`, [rdvOff.id])).rows[0].count).toBe(0);
+  });
+
   it('gives newcomers a confirmation and drops the messages of those who left', async () => {
     const place = await aPlace(db.pool);
     const first = await anUsager(db.pool, place.territoryId, { phone: '0611111111', email: null });

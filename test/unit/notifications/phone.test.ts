@@ -1,6 +1,6 @@
 import { describe, expect, it } from '@jest/globals';
 import {
-  formatFrenchNational, InvalidPhoneNumberError, isMobileE164, normaliseFrenchPhone,
+  formatFrenchNational, InvalidPhoneNumberError, isInternationalSms, isMobileE164, normaliseFrenchPhone, normalisePhone, phoneRegionOf,
 } from '../../../shared/src/notifications/phone';
 
 describe('French phone numbers to E.164', () => {
@@ -47,5 +47,57 @@ describe('French phone numbers to E.164', () => {
   it('writes E.164 back in the national form', () => {
     expect(formatFrenchNational('+33123456789')).toBe('01 23 45 67 89');
     expect(formatFrenchNational('+590690123456')).toBe('06 90 12 34 56');
+  });
+});
+
+describe('phone numbers of every country, read with the territory\'s region', () => {
+  it.each([
+    ['+44 7911 123456', 'FR', '+447911123456'],
+    ['0044 7911 123456', 'FR', '+447911123456'],
+    ['+32 470 12 34 56', 'FR', '+32470123456'],
+    ['+41 79 123 45 67', 'FR', '+41791234567'],
+    ['+49 151 23456789', 'FR', '+4915123456789'],
+    // French numbers keep their French reading whatever the territory.
+    ['06 12 34 56 78', 'RE', '+33612345678'],
+    ['0639 12 34 56', 'FR', '+262639123456'],
+    ['0639 12 34 56', 'YT', '+262639123456'],
+    ['0692 12 34 56', 'RE', '+262692123456'],
+    ['0692 12 34 56', 'FR', '+262692123456'],
+    ['+33 690 12 34 56', 'GP', '+590690123456'],
+    // Without the trunk 0, the territory's region decides.
+    ['692 12 34 56', 'RE', '+262692123456'],
+    ['41 23 45', 'PM', '+508412345'],
+  ] as const)('reads %s typed in region %s as %s', (input, region, e164) => {
+    expect(normalisePhone(input, { region })).toBe(e164);
+  });
+
+  it.each(['+44 20 79', '+32 12', '+999 123456789', 'abc', '', '12 34'])('refuses %j with an error naming the field', (input) => {
+    expect(() => normalisePhone(input, { field: 'phone' })).toThrow(InvalidPhoneNumberError);
+    expect(() => normalisePhone(input, { field: 'phone' })).toThrow(/^phone : numéro de téléphone invalide/);
+  });
+
+  it('maps each département to its numbering region, overseas included', () => {
+    expect(phoneRegionOf('86')).toBe('FR');
+    expect(phoneRegionOf('2A')).toBe('FR');
+    expect(phoneRegionOf('971')).toBe('GP');
+    expect(phoneRegionOf('972')).toBe('MQ');
+    expect(phoneRegionOf('973')).toBe('GF');
+    expect(phoneRegionOf('974')).toBe('RE');
+    expect(phoneRegionOf('976')).toBe('YT');
+  });
+
+  it('classes foreign mobiles as mobiles and foreign landlines as not', () => {
+    expect(isMobileE164('+447911123456')).toBe(true);
+    expect(isMobileE164('+32470123456')).toBe(true);
+    expect(isMobileE164('+442079460958')).toBe(false);
+    expect(isMobileE164('+3222345678')).toBe(false);
+  });
+
+  it('tells international SMS (outside the French numbering plan) from national ones', () => {
+    expect(isInternationalSms('+447911123456')).toBe(true);
+    expect(isInternationalSms('+41791234567')).toBe(true);
+    expect(isInternationalSms('+33612345678')).toBe(false);
+    expect(isInternationalSms('+262639123456')).toBe(false);
+    expect(isInternationalSms('+590690123456')).toBe(false);
   });
 });

@@ -45,6 +45,16 @@ describe('delivery decision', () => {
       .toEqual({ action: 'drop', reason: 'invalid_phone' });
   });
 
+  it('sends an SMS to a foreign mobile only where the territory switched international SMS on', () => {
+    const recipient = { phone: '+447911123456', email: null, notifyBySms: true, notifyByEmail: true };
+    expect(deliveryDecision(input({ recipient }))).toEqual({ action: 'drop', reason: 'international_sms_off' });
+    expect(deliveryDecision(input({ recipient, internationalSmsOn: true }))).toEqual({ action: 'send', address: '+447911123456' });
+    expect(deliveryDecision(input({ recipient: { ...recipient, phone: '+442079460958' }, internationalSmsOn: true })))
+      .toEqual({ action: 'drop', reason: 'invalid_phone' });
+    // Overseas French numbers are not international.
+    expect(deliveryDecision(input({ recipient: { ...recipient, phone: '+262639123456' } }))).toEqual({ action: 'send', address: '+262639123456' });
+  });
+
   it('sends nothing once the RDV has started, and nothing but the cancellation for a cancelled RDV', () => {
     expect(deliveryDecision(input({ now: new Date('2026-12-10T10:00:00Z') }))).toEqual({ action: 'drop', reason: 'rdv_started' });
     expect(deliveryDecision(input({ rdv: { status: 'revoked', startsAt: new Date('2026-12-10T10:00:00Z') } }))).toEqual({ action: 'drop', reason: 'rdv_cancelled' });

@@ -5,8 +5,8 @@
  */
 import { Router, type Request } from 'express';
 import {
-  absenceCreate, agentCreate, patchOf, featureSwitchSet, id as idSchema, lieuCreate, motifCreate, organisationCreate, plageCreate,
-  serviceCreate, territoryCreate, territoryRightGrant, z,
+  absenceCreate, agentCreate, patchOf, featureSwitchSet, id as idSchema, idParams, idText, lieuCreate, name as nameSchema, motifCreate,
+  organisationCreate, plageCreate, serviceCreate, territoryCreate, territoryRightGrant, z,
 } from '../../../../shared/src/schemas';
 import * as agents from '../../data/agents';
 import * as cfg from '../../data/config';
@@ -19,7 +19,7 @@ import { parse } from '../errors';
 const inaccessible = () => forbidden('Élément introuvable ou inaccessible.');
 const orgIds = (req: Request) => [...req.agent.roles.keys()];
 const territoryIds = (req: Request) => [...new Set(req.agent.orgTerritory.values())];
-const pathId = (req: Request) => parse(idSchema, req.params.id, 'params');
+const pathId = (req: Request) => parse(idParams, req.params, 'params').id;
 /** Writes a configuration change and its audit entry in one transaction. */
 function audited<T extends Record<string, unknown> | null>(pool: Pool, req: Request, table: string, action: string, changes: Record<string, unknown>, write: (c: Client) => Promise<T>): Promise<T> {
   return withTransaction(pool, async (c) => {
@@ -79,7 +79,7 @@ function orgResource(router: Router, pool: Pool, r: OrgResource) {
     if (!row || !req.agent.roles.has(row.organisationId as number)) throw inaccessible();
     return row;
   };
-  const listQuery = z.object({ organisationId: idSchema.optional(), ...(r.byAgent ? { agentId: idSchema.optional() } : {}) }).strict();
+  const listQuery = z.object({ organisationId: idText.optional(), ...(r.byAgent ? { agentId: idText.optional() } : {}) }).strict();
 
   router.get(`/${r.path}`, async (req, res) => {
     const q = parse(listQuery, req.query, 'query') as { organisationId?: number; agentId?: number };
@@ -271,8 +271,8 @@ export function configRouter(pool: Pool): Router {
 
   // ---- agents (scoped by their role in an organisation) ----
   const agentUpdate = z.object({
-    firstName: z.string().trim().min(1).max(200).optional(),
-    lastName: z.string().trim().min(1).max(200).optional(),
+    firstName: nameSchema.optional(),
+    lastName: nameSchema.optional(),
     entraOid: z.string().uuid().nullable().optional(),
     outlookMailbox: z.string().trim().toLowerCase().email().nullable().optional(),
     outlookSyncOptOut: z.boolean().optional(),
@@ -280,7 +280,7 @@ export function configRouter(pool: Pool): Router {
     role: z.enum(['admin', 'basic', 'intervenant']).optional(),
   }).strict();
   router.get('/agents', async (req, res) => {
-    const q = parse(z.object({ organisationId: idSchema.optional() }).strict(), req.query, 'query');
+    const q = parse(z.object({ organisationId: idText.optional() }).strict(), req.query, 'query');
     if (q.organisationId) requireOrgRole(req.agent, q.organisationId);
     res.json(await cfg.agentsOfOrganisations(pool, q.organisationId ? [q.organisationId] : orgIds(req)));
   });
@@ -339,7 +339,7 @@ export function configRouter(pool: Pool): Router {
   });
   router.delete('/agents/:id', async (req, res) => {
     const id = pathId(req);
-    const q = parse(z.object({ organisationId: idSchema }).strict(), req.query, 'query');
+    const q = parse(z.object({ organisationId: idText }).strict(), req.query, 'query');
     requireAdmin(req.agent, q.organisationId);
     await withTransaction(pool, async (c) => {
       const role = await cfg.agentRoleIn(c, id, q.organisationId);
@@ -352,7 +352,7 @@ export function configRouter(pool: Pool): Router {
   // ---- feature switches ----
   router.get('/feature-switches', async (req, res) => res.json(await cfg.listFeatureSwitches(pool, territoryIds(req))));
   router.get('/feature-switches/effective', async (req, res) => {
-    const q = parse(z.object({ organisationId: idSchema, serviceId: idSchema.optional() }).strict(), req.query, 'query');
+    const q = parse(z.object({ organisationId: idText, serviceId: idText.optional() }).strict(), req.query, 'query');
     requireOrgRole(req.agent, q.organisationId);
     res.json(await cfg.effectiveFeatures(pool, q.organisationId, q.serviceId ?? null));
   });

@@ -3,7 +3,7 @@
  * agent's RDVs for a period, get one with its participants, audit trail and notification receipts (reminders).
  */
 import { Router, type Request } from 'express';
-import { id as idSchema, rdvCancel, rdvCreate, rdvList, rdvMove, rdvParticipantsAdd, rdvSetStatus } from '../../../../shared/src/schemas';
+import { idParams, rdvCancel, rdvCreate, rdvList, rdvMove, rdvParticipantsAdd, rdvSetStatus } from '../../../../shared/src/schemas';
 import { addParticipants, cancelRdv, createRdv, moveRdv, rdvForAgent, setRdvStatus } from '../../booking';
 import { listAudit } from '../../data/audit';
 import { listReceipts, listScheduledMessages } from '../../reminders/receipts';
@@ -13,7 +13,7 @@ import { requireOrgRole } from '../auth';
 import { parse } from '../errors';
 import type { idempotency } from '../idempotency';
 
-const rdvId = (req: Request) => parse(idSchema, req.params.id, 'params');
+const rdvId = (req: Request) => parse(idParams, req.params, 'params').id;
 const channelOf = (req: Request) => (req.get('X-Rdv-Channel') === 'addin' ? 'addin' : 'api');
 
 export function rdvsRouter(pool: Pool, opts: { now: () => Date; idempotent: ReturnType<typeof idempotency> }): Router {

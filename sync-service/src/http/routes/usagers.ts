@@ -4,11 +4,11 @@
  * organisation is an explicit, audited action needing a territory right, in a territory that allows it.
  */
 import { Router, type Request } from 'express';
-import { id as idSchema, relativeCreate, usagerCreate, usagerFollow, usagerSearch, usagerUpdate } from '../../../../shared/src/schemas';
-import { tryNormaliseFrenchPhone } from '../../../../shared/src/notifications/phone';
+import { idParams, relativeCreate, usagerCreate, usagerFollow, usagerSearch, usagerUpdate } from '../../../../shared/src/schemas';
+import { InvalidPhoneNumberError, normalisePhone, phoneRegionOf } from '../../../../shared/src/notifications/phone';
 import { appendAudit } from '../../data/audit';
-import { getRow, organisationTerritory } from '../../data/config';
-import { withTransaction, type Pool } from '../../data/db';
+import { getRow, organisationTerritory, territoryDepartementCode } from '../../data/config';
+import { withTransaction, type Db, type Pool } from '../../data/db';
 import * as usagers from '../../data/usagers';
 import { forbidden, invalid } from '../../errors';
 import { requireOrgRole, requireTerritoryRight } from '../auth';
@@ -18,7 +18,7 @@ import type { idempotency } from '../idempotency';
 const inaccessible = () => forbidden('Usager introuvable ou inaccessible.');
 
 async function visibleUsager(pool: Pool, req: Request) {
-  const id = parse(idSchema, req.params.id, 'params');
+  const id = parse(idParams, req.params, 'params').id;
   const u = await usagers.getUsager(pool, id);
   if (!u) throw inaccessible();
   const orgs = await usagers.usagerOrganisations(pool, id);
@@ -26,11 +26,16 @@ async function visibleUsager(pool: Pool, req: Request) {
   return u;
 }
 
-function phoneOrError(phone: string | null | undefined): string | null | undefined {
+/** The number in E.164, read with the territory's numbering region ("692…" typed in Réunion is +262692…). */
+async function phoneOrError(db: Db, territoryId: number, phone: string | null | undefined): Promise<string | null | undefined> {
   if (phone == null) return phone;
-  const e164 = tryNormaliseFrenchPhone(phone);
-  if (!e164) throw invalid('phone', 'numéro de téléphone invalide (attendu : numéro français, ex. 06 12 34 56 78 ou +33 6 12 34 56 78)');
-  return e164;
+  const region = phoneRegionOf((await territoryDepartementCode(db, territoryId)) ?? '');
+  try {
+    return normalisePhone(phone, { region });
+  } catch (err) {
+    if (err instanceof InvalidPhoneNumberError) throw invalid('phone', err.message);
+    throw err;
+  }
 }
 
 export function usagersRouter(pool: Pool, opts: { idempotent: ReturnType<typeof idempotency> }): Router {
@@ -40,8 +45,8 @@ export function usagersRouter(pool: Pool, opts: { idempotent: ReturnType<typeof 
     const q = parse(usagerSearch, req.query, 'query');
     if (q.organisationId) requireOrgRole(req.agent, q.organisationId);
     const digits = q.phone?.replace(/\D/g, '');
-    // Match a national number typed with its leading 0 against the stored E.164 form.
-    const phoneDigits = digits ? (digits.startsWith('0') ? digits.slice(1) : digits) : undefined;
+    // Match a number typed with its trunk 0 (national form) or 00 (international prefix) against the stored E.164 form.
+    const phoneDigits = digits ? digits.replace(/^00?/, '') : undefined;
     res.json(await usagers.searchUsagers(pool, {
       organisationIds: q.organisationId ? [q.organisationId] : [...req.agent.roles.keys()], text: q.q, phoneDigits, birthDate: q.birthDate, limit: q.limit,
     }));
@@ -61,8 +66,8 @@ export function usagersRouter(pool: Pool, opts: { idempotent: ReturnType<typeof 
   router.post('/', opts.idempotent(async (req, record) => {
     const body = parse(usagerCreate, req.body);
     requireOrgRole(req.agent, body.organisationId);
-    const phone = phoneOrError(body.phone);
     const territoryId = (await organisationTerritory(pool, body.organisationId))!;
+    const phone = await phoneOrError(pool, territoryId, body.phone);
     return withTransaction(pool, async (c) => {
       const newId = await usagers.insertUsager(c, territoryId, body.organisationId, { ...body, phone });
       await appendAudit(c, { kind: 'agent', agentId: req.agent.id, channel: 'api' }, 'usager', newId, 'created', { organisationId: body.organisationId });
@@ -75,7 +80,7 @@ export function usagersRouter(pool: Pool, opts: { idempotent: ReturnType<typeof 
   router.patch('/:id', async (req, res) => {
     const u = await visibleUsager(pool, req);
     const body = parse(usagerUpdate, req.body);
-    const phone = phoneOrError(body.phone);
+    const phone = await phoneOrError(pool, u.territoryId as number, body.phone);
     await withTransaction(pool, async (c) => {
       await usagers.updateUsager(c, u.id as number, { ...body, phone });
       // Field names only: the audit log never copies personal data.
@@ -85,7 +90,7 @@ export function usagersRouter(pool: Pool, opts: { idempotent: ReturnType<typeof 
   });
 
   router.post('/:id/follow', async (req, res) => {
-    const id = parse(idSchema, req.params.id, 'params');
+    const id = parse(idParams, req.params, 'params').id;
     const { organisationId } = parse(usagerFollow, req.body);
     requireOrgRole(req.agent, organisationId);
     const territoryId = req.agent.orgTerritory.get(organisationId)!;
