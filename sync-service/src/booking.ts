@@ -145,8 +145,11 @@ export async function moveRdv(
     withTransaction(pool, async (client) => {
       const before = await rdvForAgent(client, agent, id, true);
       await rdvs.lockAgents(client, agentIds);
+      // Agents leaving the RDV go before the times change: their rows must not move with it (they may be busy at
+      // the new time, and their other bookings are not ours to wait for). Newcomers come after, at the new time.
+      await rdvs.removeRdvAgentsExcept(client, id, agentIds);
       await rdvs.updateRdvTimes(client, id, startsAt, endsAt, lieuId, now);
-      await rdvs.setRdvAgents(client, id, agentIds);
+      await rdvs.setRdvAgents(client, id, agentIds, false);
       const changes: Record<string, unknown> = {};
       if (before.startsAt.getTime() !== startsAt.getTime() || before.endsAt.getTime() !== endsAt.getTime()) {
         Object.assign(changes, { startsAt: [before.startsAt, startsAt], endsAt: [before.endsAt, endsAt] });

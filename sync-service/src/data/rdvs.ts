@@ -79,9 +79,14 @@ export async function lockAgents(db: Db, agentIds: number[]): Promise<void> {
   await db.query('select id from agents where id = any($1::bigint[]) order by id for no key update', [agentIds]);
 }
 
+/** Removes the agents no longer listed from an RDV. */
+export async function removeRdvAgentsExcept(db: Db, rdvId: number, agentIds: number[]): Promise<void> {
+  await db.query('delete from rdv_agents where rdv_id = $1 and not (agent_id = any($2::bigint[]))', [rdvId, agentIds]);
+}
+
 /** Sets the agents of an RDV; `replace` also removes agents no longer listed (not needed for a new RDV). */
 export async function setRdvAgents(db: Db, rdvId: number, agentIds: number[], replace = true): Promise<void> {
-  if (replace) await db.query('delete from rdv_agents where rdv_id = $1 and not (agent_id = any($2::bigint[]))', [rdvId, agentIds]);
+  if (replace) await removeRdvAgentsExcept(db, rdvId, agentIds);
   await db.query(
     `insert into rdv_agents (rdv_id, agent_id, starts_at, ends_at, live)
      select $1, a, 'epoch', 'epoch', false from unnest($2::bigint[]) a
