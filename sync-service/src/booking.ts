@@ -3,6 +3,11 @@
  * caller's rights, validates references, re-checks the slot with the availability engine, and writes the
  * change, its audit entry and the in-transaction listeners (reminders, Outlook outbox) in ONE transaction.
  * The store's exclusion constraint is the last guard against concurrent double bookings.
+ *
+ * Lock order, the same in every transaction that touches an RDV (and in the reminders worker): the RDV's row,
+ * then its agents' rows in id order (only when the RDV comes to occupy their time), then reminder jobs (written
+ * by the in-transaction listeners). Transactions are run again by withTransaction if they still lose a deadlock,
+ * so their callbacks compute everything from what they read inside.
  */
 import type { RdvStatus } from '../../shared/src/domain';
 import type { RdvCreate } from '../../shared/src/schemas';
@@ -120,6 +125,7 @@ export async function createRdv(pool: Pool, agent: AgentIdentity, input: RdvCrea
         organisationId: motif.organisationId, motifId: motif.id, lieuId, startsAt, endsAt, collective: motif.collective, capacity,
         address: input.address ?? null, context: input.context ?? null, createdByAgentId: agent.id, channel: input.channel, now,
       });
+      await rdvs.lockAgents(client, agentIds);
       await rdvs.setRdvAgents(client, rdvId, agentIds, false);
       await rdvs.addParticipations(client, rdvId, usagerIds);
       await appendAudit(client, actorOf(agent, input.channel), 'rdv', rdvId, 'created', {
@@ -158,8 +164,12 @@ export async function moveRdv(
   await guardOverlap(pool, agentIds, startsAt, endsAt, id, () =>
     withTransaction(pool, async (client) => {
       const before = await rdvForAgent(client, agent, id, true);
+      await rdvs.lockAgents(client, agentIds);
+      // Agents leaving the RDV go before the times change: their rows must not move with it (they may be busy at
+      // the new time, and their other bookings are not ours to wait for). Newcomers come after, at the new time.
+      await rdvs.removeRdvAgentsExcept(client, id, agentIds);
       await rdvs.updateRdvTimes(client, id, startsAt, endsAt, lieuId, now);
-      await rdvs.setRdvAgents(client, id, agentIds);
+      await rdvs.setRdvAgents(client, id, agentIds, false);
       const changes: Record<string, unknown> = {};
       if (before.startsAt.getTime() !== startsAt.getTime() || before.endsAt.getTime() !== endsAt.getTime()) {
         Object.assign(changes, { startsAt: [before.startsAt, startsAt], endsAt: [before.endsAt, endsAt] });
@@ -198,6 +208,8 @@ export async function setRdvStatus(pool: Pool, agent: AgentIdentity, id: number,
       if ((status === 'seen' || status === 'noshow') && before.startsAt > now) {
         throw invalid('status', 'un rendez-vous à venir ne peut pas être marqué honoré ou non honoré');
       }
+      // Un-cancelling makes the RDV occupy its agents' time again: same lock order as a booking.
+      if (before.status === 'excused' || before.status === 'revoked') await rdvs.lockAgents(client, before.agentIds);
       await rdvs.updateRdvStatus(client, id, status, null, now);
       if (wasCancelled) await client.query(`update participations set status = 'unknown' where rdv_id = $1`, [id]);
       await client.query(`update participations set status = $2 where rdv_id = $1 and status not in ('excused', 'revoked')`, [id, status]);

@@ -9,7 +9,7 @@ import https from 'node:https';
 import pino from 'pino';
 import { wallClock, clockStartingAt } from './clock';
 import { ConfigError, loadConfig } from './config';
-import { createPool } from './data/db';
+import { createPool, logTransactionRetries } from './data/db';
 import { openStore } from './db/bootstrap';
 import { createApp } from './http/app';
 import { loadRemindersConfig, RemindersConfigError, startDemoSinks, startReminders, type DemoSinks } from './reminders';
@@ -47,6 +47,7 @@ async function main() {
   if (config.TEST_CLOCK) logger.warn({ testClock: config.TEST_CLOCK }, 'test clock in use (NODE_ENV=test): business rules see this time, not the real one');
   const store = await openStore(config, (msg) => logger.info(msg));
   const pool = createPool(store.url, 20);
+  logTransactionRetries(logger);
   if (config.SEED_DEMO) {
     const { seeded, counts } = await seedDemo(pool, { now: clock(), log: (m) => logger.info(m) });
     if (seeded) logger.info({ counts }, 'demo data loaded');

@@ -2,6 +2,9 @@
  * In-transaction listeners for RDV changes. The RDV data layer calls `emitRdvChange` inside the transaction
  * that changes an RDV, so whatever a listener writes (reminder jobs, outbox rows for Outlook) commits or rolls
  * back together with the change itself: no change is ever lost or half-applied.
+ * A transaction that loses a deadlock is run again from the start (see withTransaction in data/db.ts), so a
+ * listener may be called more than once for one change: it must keep no state outside the transaction, and write
+ * only after the RDV's row is locked (the lock order: RDV, agents, then what listeners write).
  */
 import type { PoolClient } from 'pg';
 

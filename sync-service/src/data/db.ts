@@ -20,16 +20,59 @@ export function createPool(connectionString: string, max = 10): pg.Pool {
   return pool;
 }
 
+/**
+ * How many times a transaction is run in all when it loses a deadlock or a serialization conflict. Writers take
+ * their locks in one order (see sync-service/README.md, "Concurrency"), so a deadlock is an accident, not a
+ * pattern: a second run almost always goes through; four leave room for bursts without holding a request long.
+ */
+export const TRANSACTION_ATTEMPTS = 4;
+/** Upper bound of the first random pause before a new attempt (doubled each time): 25, 50, 100 ms, about 175 ms at most in all. */
+const RETRY_BASE_MS = 25;
+
+/** PostgreSQL errors after which the whole transaction may simply be run again. */
+const RETRYABLE = new Set(['40001', '40P01']); // serialization_failure, deadlock_detected
+/** Lock races a request may lose even after its transaction was run again: the client should simply retry. */
+export const LOCK_RACE_CODES: ReadonlySet<string> = new Set([...RETRYABLE, '55P03']); // + lock_not_available
+
+export interface TransactionRetry { code: string; attempt: number; delayMs: number }
+const retryListeners = new Set<(retry: TransactionRetry) => void>();
+
+/** Logs every transaction run again (warn), with the PostgreSQL code and the attempt. */
+export function logTransactionRetries(logger: { warn(obj: object, msg: string): void }): () => void {
+  return onTransactionRetry((r) => logger.warn({ pgCode: r.code, attempt: r.attempt, delayMs: r.delayMs }, 'transaction run again after a deadlock or serialization conflict'));
+}
+
+/** Calls `listener` for every transaction run again. Returns the function that stops it. */
+export function onTransactionRetry(listener: (retry: TransactionRetry) => void): () => void {
+  retryListeners.add(listener);
+  return () => { retryListeners.delete(listener); };
+}
+
+/**
+ * Runs `fn` in one transaction. A transaction that loses a deadlock or a serialization conflict was rolled back
+ * entirely, so it is run again from `begin` (at most TRANSACTION_ATTEMPTS times in all, after a short random
+ * pause so that the racers do not meet again). `fn` must therefore keep no state across runs: compute
+ * everything inside it from what it reads. What is still failing after the last attempt is thrown as is; the
+ * HTTP error handler answers it 503 with Retry-After.
+ */
 export async function withTransaction<T>(pool: pg.Pool, fn: (client: pg.PoolClient) => Promise<T>): Promise<T> {
   const client = await pool.connect();
   try {
-    await client.query('begin');
-    const result = await fn(client);
-    await client.query('commit');
-    return result;
-  } catch (err) {
-    await client.query('rollback').catch(() => {});
-    throw err;
+    for (let attempt = 1; ; attempt++) {
+      try {
+        await client.query('begin');
+        const result = await fn(client);
+        await client.query('commit');
+        return result;
+      } catch (err) {
+        await client.query('rollback').catch(() => {});
+        const code = (err as PgError)?.code;
+        if (!code || !RETRYABLE.has(code) || attempt >= TRANSACTION_ATTEMPTS) throw err;
+        const delayMs = Math.round(Math.random() * RETRY_BASE_MS * 2 ** (attempt - 1));
+        for (const listener of retryListeners) listener({ code, attempt, delayMs });
+        await new Promise((r) => setTimeout(r, delayMs));
+      }
+    }
   } finally {
     client.release();
   }

@@ -67,9 +67,26 @@ export async function insertRdv(db: Db, r: {
   return rows[0].id;
 }
 
+/**
+ * Locks the agents' rows, in id order, for the rest of the transaction. Every transaction that makes an RDV
+ * occupy an agent's time (create, move, un-cancel) takes this lock after the RDV's row and before writing
+ * rdv_agents, so that bookings of one agent queue here one after the other. Without it they meet inside the
+ * no-overlap exclusion constraint, where two bookings waiting for a third one that rolls back (or naming the same
+ * agents in another order) wait for each other: a deadlock. NO KEY UPDATE does not block the KEY SHARE locks that
+ * foreign keys to agents take, so reads and unrelated inserts never wait for it.
+ */
+export async function lockAgents(db: Db, agentIds: number[]): Promise<void> {
+  await db.query('select id from agents where id = any($1::bigint[]) order by id for no key update', [agentIds]);
+}
+
+/** Removes the agents no longer listed from an RDV. */
+export async function removeRdvAgentsExcept(db: Db, rdvId: number, agentIds: number[]): Promise<void> {
+  await db.query('delete from rdv_agents where rdv_id = $1 and not (agent_id = any($2::bigint[]))', [rdvId, agentIds]);
+}
+
 /** Sets the agents of an RDV; `replace` also removes agents no longer listed (not needed for a new RDV). */
 export async function setRdvAgents(db: Db, rdvId: number, agentIds: number[], replace = true): Promise<void> {
-  if (replace) await db.query('delete from rdv_agents where rdv_id = $1 and not (agent_id = any($2::bigint[]))', [rdvId, agentIds]);
+  if (replace) await removeRdvAgentsExcept(db, rdvId, agentIds);
   await db.query(
     `insert into rdv_agents (rdv_id, agent_id, starts_at, ends_at, live)
      select $1, a, 'epoch', 'epoch', false from unnest($2::bigint[]) a

@@ -6,7 +6,7 @@
 import type { NextFunction, Request, Response } from 'express';
 import type { Logger } from 'pino';
 import { z } from 'zod';
-import { isDatabaseUnavailable, isPgError, PG } from '../data/db';
+import { isDatabaseUnavailable, isPgError, LOCK_RACE_CODES, PG } from '../data/db';
 import { DomainError } from '../errors';
 import { bodyError, storeRefusal } from './input-errors';
 
@@ -20,9 +20,21 @@ export function validationError(err: z.ZodError, where: 'body' | 'query' | 'para
 /** A restarting PostgreSQL is usually back within seconds. */
 const DATABASE_RETRY_AFTER_SECONDS = 5;
 
+/**
+ * Concurrency: a write that still lost a lock race (deadlock, serialization conflict, lock timeout) after
+ * withTransaction ran it again stored nothing, and the same request will most likely go through a moment later.
+ */
+const BUSY_RETRY_AFTER_SECONDS = 1;
+const BUSY_MESSAGE = "Trop de modifications simultanées : rien n'a été enregistré, réessayez dans un instant.";
+
 export function errorHandler(logger: Logger) {
   // Express recognises error handlers by their four parameters.
   return (err: unknown, req: Request, res: Response, _next: NextFunction) => {
+    if (LOCK_RACE_CODES.has((err as { code?: string })?.code ?? '')) {
+      logger.warn({ pgCode: (err as { code: string }).code, method: req.method, path: req.path, agentId: req.agent?.id }, 'lock race lost after retries');
+      res.set('Retry-After', String(BUSY_RETRY_AFTER_SECONDS)).status(503).json({ error: { code: 'busy', message: BUSY_MESSAGE } });
+      return;
+    }
     let e: DomainError;
     let refused: DomainError | null;
     if (err instanceof DomainError) e = err;

@@ -296,6 +296,16 @@ export async function releaseJobs(db: Queryable, jobs: Array<{ id: number; lease
   );
 }
 
+/**
+ * Takes the RDV's row (KEY SHARE, the lock its foreign keys would take anyway) before the worker locks one of its
+ * jobs: the lock order of every RDV change is the RDV first, then its jobs (see booking.ts). Without it, a
+ * cancellation holding the RDV and removing its jobs, and the worker holding a job and recording a receipt
+ * that references the RDV, wait for each other.
+ */
+export async function lockRdvOfJob(db: Queryable, rdvId: number): Promise<void> {
+  await db.query('select 1 from rdvs where id = $1 for key share', [rdvId]);
+}
+
 /** Locks a claimed job inside a transaction, if this worker still holds its lease. */
 export async function lockClaimedJob(db: Queryable, jobId: number, leaseToken: string): Promise<JobRow | null> {
   const { rows } = await db.query(
@@ -353,14 +363,17 @@ export async function concludeAttempt(
   now: Date,
 ): Promise<void> {
   const jobState = outcome.status === 'retrying' ? 'pending' : outcome.status;
+  // The job first, then its receipt (the receipt's update reads the job's): the order in which removing a job
+  // (a cancellation) reaches the receipts that point to it.
   await db.query(
-    `with r as (
-       update reminder_receipts
-          set status = $3, provider_message_id = coalesce($4, provider_message_id), reason = coalesce($5, reason), error = $6, updated_at = $9
-        where id = $2)
-     update reminder_jobs
-        set state = $7, due_at = coalesce($8, due_at), last_error = $6, lease_token = null, locked_until = null, updated_at = $9
-      where id = $1`,
+    `with j as (
+       update reminder_jobs
+          set state = $7, due_at = coalesce($8, due_at), last_error = $6, lease_token = null, locked_until = null, updated_at = $9
+        where id = $1
+        returning id)
+     update reminder_receipts
+        set status = $3, provider_message_id = coalesce($4, provider_message_id), reason = coalesce($5, reason), error = $6, updated_at = $9
+      where id = $2 and (select count(*) from j) >= 0`,
     [jobId, receiptId, outcome.status, outcome.providerMessageId ?? null, outcome.reason ?? null, outcome.error ?? null,
       jobState, outcome.retryAt ?? null, now],
   );

@@ -6,6 +6,7 @@
  */
 import pg from 'pg';
 import pino from 'pino';
+import { logTransactionRetries } from '../data/db';
 import { loadRemindersConfig, RemindersConfigError } from './config';
 import { startReminders } from './index';
 
@@ -24,6 +25,7 @@ try {
 }
 const pool = new pg.Pool({ connectionString: databaseUrl, max: Math.max(4, config.worker.concurrency + 2) });
 pool.on('error', (err) => logger.error({ err: err.message }, 'idle PostgreSQL client error'));
+logTransactionRetries(logger);
 const running = await startReminders({ pool, logger, config, databaseUrl });
 process.stdout.write('ready\n');
 

@@ -24,7 +24,7 @@ import {
   type RdvMessageContext, type SkipReason,
 } from '../../../shared/src/notifications';
 import {
-  claimDueJobs, concludeAttempt, concludeReceipt, deferJob, insertReceipt, lockClaimedJob, markJobDropped, markJobInDoubt,
+  claimDueJobs, concludeAttempt, concludeReceipt, deferJob, insertReceipt, lockClaimedJob, lockRdvOfJob, markJobDropped, markJobInDoubt,
   selectChannelSwitches, selectInFlightReceipt, selectParticipant, selectRdvForReminders, selectReminderSettings,
   releaseJobs, startAttempt, withTransaction, type JobRow,
 } from './db';
@@ -75,6 +75,7 @@ export function createReminderWorker(deps: WorkerDeps): ReminderWorker {
 
   /** Transaction 2: decide under the row lock and, when sending, commit the ledger row first. */
   async function prepare(client: PoolClient, claimed: JobRow): Promise<Prepared> {
+    await lockRdvOfJob(client, claimed.rdvId); // the RDV before its job: the lock order of every RDV change
     const job = await lockClaimedJob(client, claimed.id, claimed.leaseToken ?? '');
     if (!job) return { action: 'done' }; // lease lost to another worker, or the job was removed meanwhile
     const now = clock();

@@ -120,6 +120,16 @@ describe('RDV API', () => {
     expect(detail.body.audit.map((a: any) => a.action)).toEqual(['created', 'moved']);
   });
 
+  it('should move an RDV to a time its agent is busy at when the move also hands it to another agent', async () => {
+    const rdv = await book('2026-03-16T09:00:00+01:00');
+    expect((await book('2026-03-16T14:00:00+01:00')).status).toBe(201); // agent A is busy at 14:00
+    const moved = await ctx.svc.as(ctx.w.agentA.email).post(`/api/rdvs/${rdv.body.id}/move`, { startsAt: '2026-03-16T14:00:00+01:00', agentIds: [ctx.w.agentA2.id] });
+    expect(moved.status).toBe(200);
+    expect(moved.body).toMatchObject({ startsAt: '2026-03-16T13:00:00.000Z', agentIds: [ctx.w.agentA2.id] });
+    const { rows } = await ctx.svc.db.pool.query('select agent_id, starts_at from rdv_agents where rdv_id = $1', [rdv.body.id]);
+    expect(rows).toEqual([{ agent_id: ctx.w.agentA2.id, starts_at: new Date('2026-03-16T13:00:00Z') }]);
+  });
+
   it('should cancel an RDV with a reason, which frees the slot, and refuse to cancel it twice', async () => {
     const rdv = await book('2026-03-11T09:00:00+01:00');
     const cancelled = await ctx.svc.as(ctx.w.agentA.email).post(`/api/rdvs/${rdv.body.id}/cancel`, { status: 'excused', reason: 'Enfant malade' });
