@@ -132,6 +132,8 @@ export const agentCreate = z.object({
 
 /** PUT /api/config/territories/:id/rights (and the query of DELETE): one territory right of one agent. */
 export const territoryRightGrant = z.object({ agentId: id, right: z.enum(TERRITORY_RIGHTS) }).strict();
+/** The same, as the query string of a revocation (`?agentId=12&right=usager_follow`). */
+export const territoryRightRevoke = z.object({ agentId: idText, right: z.enum(TERRITORY_RIGHTS) }).strict();
 
 export const motifCreate = z.object({
   organisationId: id,

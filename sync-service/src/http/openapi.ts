@@ -59,7 +59,7 @@ export function openApiDocument(serverUrl?: string) {
       ...configPaths,
       '/api/config/territories/{id}/rights': {
         parameters: idParam, get: op('Droits du territoire'), put: op('Accorder un droit du territoire — droit agent_identities', { requestBody: body(s.territoryRightGrant) }),
-        delete: op('Retirer un droit du territoire — droit agent_identities', { parameters: query(s.territoryRightGrant) }),
+        delete: op('Retirer un droit du territoire — droit agent_identities', { parameters: query(s.territoryRightRevoke) }),
       },
       '/api/config/feature-switches': { get: op('Interrupteurs de fonctionnalités'), put: op('Activer / désactiver une fonctionnalité', { requestBody: body(s.featureSwitchSet) }) },
       '/api/config/feature-switches/effective': { get: op('Fonctionnalités en vigueur pour une organisation (et un service)', {

@@ -6,7 +6,7 @@
 import { Router, type Request } from 'express';
 import {
   absenceCreate, agentCreate, patchOf, featureSwitchSet, id as idSchema, idParams, idText, lieuCreate, name as nameSchema, motifCreate,
-  organisationCreate, plageCreate, serviceCreate, territoryCreate, territoryRightGrant, z,
+  organisationCreate, plageCreate, serviceCreate, territoryCreate, territoryRightGrant, territoryRightRevoke, z,
 } from '../../../../shared/src/schemas';
 import * as agents from '../../data/agents';
 import * as cfg from '../../data/config';
@@ -175,7 +175,7 @@ export function configRouter(pool: Pool): Router {
   router.delete('/territories/:id/rights', async (req, res) => {
     const id = pathId(req);
     requireTerritoryRight(req.agent, id, 'agent_identities');
-    const q = parse(territoryRightGrant, req.query, 'query');
+    const q = parse(territoryRightRevoke, req.query, 'query');
     await withTransaction(pool, async (c) => {
       await agents.lockTerritory(c, id); // two holders revoking each other at once must not both succeed
       if (!(await agents.revokeTerritoryRight(c, id, q.agentId, q.right))) return;
