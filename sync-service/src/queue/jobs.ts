@@ -8,6 +8,7 @@
  * notifications for one mailbox therefore makes one delta round at a time, and never loses the last change.
  */
 import type { Db } from '../data/db';
+import { QUEUE_CHANNEL } from './loop';
 
 export interface Job<P = Record<string, unknown>> {
   id: number;
@@ -28,8 +29,6 @@ export interface EnqueueOptions {
   maxAttempts?: number;
 }
 
-/** Wakes idle runners at once (delivered when the enqueuing transaction commits). */
-export const JOBS_CHANNEL = 'rdv_jobs';
 
 export async function enqueueJob(db: Db, kind: string, payload: Record<string, unknown> = {}, opts: EnqueueOptions = {}): Promise<void> {
   await db.query(
@@ -41,7 +40,7 @@ export async function enqueueJob(db: Db, kind: string, payload: Record<string, u
             rerun = jobs.rerun or (jobs.locked_until is not null and jobs.locked_until > clock_timestamp())`,
     [kind, opts.singletonKey ?? null, JSON.stringify(payload), opts.runAt ?? null, opts.maxAttempts ?? 10],
   );
-  await db.query('select pg_notify($1, $2)', [JOBS_CHANNEL, kind]);
+  await db.query('select pg_notify($1, $2)', [QUEUE_CHANNEL, kind]);
 }
 
 function toJob(r: any): Job {
@@ -90,7 +89,7 @@ export async function completeJob(db: Db, job: Pick<Job, 'id' | 'leaseToken'>): 
       where id = $1 and lease_token = $2`,
     [job.id, job.leaseToken],
   );
-  await db.query('select pg_notify($1, $2)', [JOBS_CHANNEL, 'rerun']);
+  await db.query('select pg_notify($1, $2)', [QUEUE_CHANNEL, 'rerun']);
 }
 
 /**

@@ -8,6 +8,7 @@
  */
 import { effectiveFeatures } from '../data/config';
 import type { Db } from '../data/db';
+import { QUEUE_CHANNEL } from '../queue/loop';
 import type { LocationType, MotifVisibility, RdvStatus } from '../../../shared/src/domain';
 import type { MessageKind, NotificationChannel, ReminderPlan } from '../../../shared/src/notifications';
 import { DEFAULT_REMINDER_PLAN } from '../../../shared/src/notifications';
@@ -188,6 +189,8 @@ export async function insertJob(db: Queryable, job: NewJob, now: Date): Promise<
     [job.rdvId, job.usagerId, job.recipientId, job.kind, job.channel, job.slot, job.dueAt,
       job.dropReason ? 'dropped' : 'pending', job.dropReason ?? null, now],
   );
+  // Due already (a confirmation): wake the workers when this transaction commits, rather than at their next poll.
+  if (rows[0] && !job.dropReason && job.dueAt <= now) await db.query('select pg_notify($1, $2)', [QUEUE_CHANNEL, 'reminders']);
   return rows[0] ? Number(rows[0].id) : null;
 }
 

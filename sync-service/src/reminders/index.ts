@@ -24,7 +24,7 @@ export interface StartRemindersOptions {
   pool: Pool;
   logger: Logger;
   config: RemindersConfig;
-  /** Unused today (the queue lives in our own tables); accepted so the call site does not change if it moves to pg-boss. */
+  /** For LISTEN on the queue channel: a message scheduled for now wakes the worker at once. */
   databaseUrl?: string;
   /** Business clock, for tests and the demo; defaults to the wall clock. */
   now?: () => Date;
@@ -59,6 +59,7 @@ export async function startReminders(opts: StartRemindersOptions): Promise<Runni
     emailFrom: config.smtp?.from ?? { name: 'Prise de rendez-vous', email: 'no-reply@invalid' },
     settings: config.worker,
     now: opts.now,
+    databaseUrl: opts.databaseUrl,
   });
   worker.start();
   logger.info({ sms: sms?.name ?? 'none', email: mailer ? 'smtp' : 'none' }, 'reminders: worker started');

@@ -28,6 +28,7 @@ import {
   selectChannelSwitches, selectInFlightReceipt, selectParticipant, selectRdvForReminders, selectReminderSettings,
   releaseJobs, startAttempt, withTransaction, type JobRow,
 } from './db';
+import { backoffMs, createWorkLoop } from '../queue/loop';
 import { DeliveryError, type EmailSender, type SendResult, type SmsProvider } from './providers';
 import type { WorkerSettings } from './config';
 
@@ -42,6 +43,8 @@ export interface WorkerDeps {
   settings: WorkerSettings;
   /** Business clock (due times, "has the RDV started"); tests and the bench freeze it. */
   now?: () => Date;
+  /** For LISTEN: a newly scheduled message wakes the worker at once instead of at the next poll. */
+  databaseUrl?: string;
 }
 
 export interface ReminderWorker {
@@ -59,9 +62,6 @@ type Prepared =
 export function createReminderWorker(deps: WorkerDeps): ReminderWorker {
   const clock = deps.now ?? (() => new Date());
   const log = deps.logger.child({ component: 'reminders-worker' });
-  let running = false;
-  let loop: Promise<void> | null = null;
-  const sleepers = new Set<() => void>();
 
   async function drop(client: PoolClient, job: JobRow, reason: SkipReason | 'provider_not_configured', now: Date): Promise<Prepared> {
     await markJobDropped(client, job.id, reason, now);
@@ -145,11 +145,6 @@ export function createReminderWorker(deps: WorkerDeps): ReminderWorker {
     return { action: 'send', receiptId, attempt, deliver };
   }
 
-  function backoffSeconds(attempt: number): number {
-    // 30 s, 2 min, 8 min, 32 min… with the default base: long enough for a provider outage to pass.
-    return deps.settings.retryBaseSeconds * 4 ** Math.max(0, attempt - 1);
-  }
-
   async function processJob(claimed: JobRow): Promise<void> {
     const prepared = await withTransaction(deps.pool, (client) => prepare(client, claimed));
     if (prepared.action !== 'send') return;
@@ -167,7 +162,7 @@ export function createReminderWorker(deps: WorkerDeps): ReminderWorker {
       await concludeAttempt(deps.pool, claimed.id, prepared.receiptId, { status: 'sent', providerMessageId: result.providerMessageId }, now);
       log.debug(fields, 'message sent');
     } else if (failure && failure.retryable && prepared.attempt < deps.settings.maxAttempts) {
-      const retryAt = new Date(now.getTime() + backoffSeconds(prepared.attempt) * 1000);
+      const retryAt = new Date(now.getTime() + backoffMs(deps.settings.retryBaseSeconds * 1000, prepared.attempt));
       await concludeAttempt(deps.pool, claimed.id, prepared.receiptId, { status: 'retrying', reason: failure.code, error: failure.message, retryAt }, now);
       log.warn({ ...fields, code: failure.code, retryAt }, 'message not delivered; will retry');
     } else if (failure) {
@@ -193,54 +188,22 @@ export function createReminderWorker(deps: WorkerDeps): ReminderWorker {
     return jobs.length;
   }
 
-  /**
-   * The daemon loop: `concurrency` lanes share a local queue that is refilled (one claim at a time) as soon
-   * as it holds fewer jobs than lanes, so lanes never wait for the slowest message of a batch.
-   */
-  async function run(): Promise<void> {
-    const queue: JobRow[] = [];
-    let claiming: Promise<void> | null = null;
-    const refill = () => {
-      claiming ??= claimDueJobs(deps.pool, clock(), deps.settings.batchSize, deps.settings.leaseSeconds)
-        .then((jobs) => { queue.push(...jobs); })
-        .catch((err) => { log.error({ err: (err as Error).message }, 'could not claim reminder jobs; retrying'); })
-        .finally(() => { claiming = null; });
-      return claiming;
-    };
-    // Idle lanes share one wait, so an empty queue costs one claim per poll interval, not one per lane.
-    let sleeping: Promise<void> | null = null;
-    const idle = () => (sleeping ??= new Promise<void>((resolve) => {
-      const wake = () => { clearTimeout(t); sleepers.delete(wake); sleeping = null; resolve(); };
-      const t = setTimeout(wake, deps.settings.pollMs);
-      sleepers.add(wake);
-    }));
-    const lane = async () => {
-      while (running) {
-        if (queue.length < deps.settings.concurrency) void refill();
-        const job = queue.shift();
-        if (job) { await processSafely(job); continue; }
-        if (claiming) { await claiming; if (queue.length > 0) continue; }
-        if (running) await idle();
-      }
-    };
-    await Promise.all(Array.from({ length: deps.settings.concurrency }, lane));
-    await claiming;
-    // Claimed but not started: give them back rather than make the next worker wait for the lease.
-    await releaseJobs(deps.pool, queue.splice(0)).catch((err) => log.error({ err: (err as Error).message }, 'could not release claimed jobs; they come back when their lease expires'));
-  }
+  // The daemon: the service's shared work loop over this queue's own table and lease.
+  const loop = createWorkLoop<JobRow>({
+    name: 'reminders',
+    claim: (limit) => claimDueJobs(deps.pool, clock(), limit, deps.settings.leaseSeconds),
+    run: processSafely,
+    release: (jobs) => releaseJobs(deps.pool, jobs),
+    concurrency: deps.settings.concurrency,
+    batchSize: deps.settings.batchSize,
+    pollMs: deps.settings.pollMs,
+    databaseUrl: deps.databaseUrl,
+    logger: log,
+  });
 
   return {
-    start() {
-      if (running) return;
-      running = true;
-      loop = run();
-    },
-    async stop() {
-      running = false;
-      for (const wake of [...sleepers]) wake();
-      await loop;
-      loop = null;
-    },
+    start: () => loop.start(),
+    stop: () => loop.stop(),
     runOnce,
   };
 }
