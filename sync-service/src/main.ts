@@ -12,7 +12,9 @@ import { ConfigError, loadConfig } from './config';
 import { createPool } from './data/db';
 import { openStore } from './db/bootstrap';
 import { createApp } from './http/app';
-import { loadRemindersConfig, RemindersConfigError, startDemoSinks, startReminders, outboxRouter, type DemoSinks } from './reminders';
+import {
+  loadRemindersConfig, registerReminderScheduling, RemindersConfigError, startDemoSinks, startReminders, outboxRouter, type DemoSinks,
+} from './reminders';
 import { seedDemo } from './seed/demo';
 
 const logger = pino({ level: process.env.LOG_LEVEL ?? 'info', base: { service: 'rdv-outlook' } });
@@ -48,6 +50,7 @@ async function main() {
   const store = await openStore(config, (msg) => logger.info(msg));
   const pool = createPool(store.url, 20);
   if (config.SEED_DEMO) {
+    registerReminderScheduling(); // the demo's bookings schedule reminders like any other (startReminders keeps it on)
     const { seeded, counts } = await seedDemo(pool, { now: clock(), log: (m) => logger.info(m) });
     if (seeded) logger.info({ counts }, 'demo data loaded');
   }
