@@ -3,6 +3,7 @@ import pino from 'pino';
 import { createTestDatabase, TestDatabase } from '../helpers/db';
 import { DEMO_AGENTS, seedDemo, type SeedResult } from '../../sync-service/src/seed/demo';
 import { createReminderWorker, registerReminderScheduling } from '../../sync-service/src/reminders';
+import { onRdvChange } from '../../sync-service/src/rdv-events';
 import type { EmailMessage, SmsMessage } from '../../sync-service/src/reminders/providers';
 
 // A Wednesday whose past 8 weeks cross the switch to summer time (29 March) and Easter Monday (6 April 2026).
@@ -229,4 +230,25 @@ describe('demo data', () => {
     expect(await count(`select count(*) as n from reminder_receipts x join rdvs r on r.id = x.rdv_id where x.status = 'sent' and r.starts_at <= $1`, [NOW])).toBe(0);
     expect(sent.length).toBe(await count(`select count(*) as n from reminder_receipts where status = 'sent'`));
   });
+});
+
+describe('demo data after a failure halfway', () => {
+  it('should leave the store empty, so that the next start seeds it whole', async () => {
+    const db = await createTestDatabase();
+    // A failure in the middle of the history (as a crash would be): the 300th RDV change fails.
+    let changes = 0;
+    const off = onRdvChange(async () => { if (++changes === 300) throw new Error('failure halfway'); });
+    try {
+      await expect(seedDemo(db.pool, { now: NOW })).rejects.toThrow('failure halfway');
+      for (const table of ['territories', 'usagers', 'rdvs', 'audit_log', 'reminder_jobs']) {
+        expect(Number((await db.pool.query(`select count(*) as n from ${table}`)).rows[0].n)).toBe(0);
+      }
+      off();
+      expect((await seedDemo(db.pool, { now: NOW })).seeded).toBe(true);
+      expect(Number((await db.pool.query('select count(*) as n from rdvs')).rows[0].n)).toBe(440);
+    } finally {
+      off();
+      await db.drop();
+    }
+  }, 120_000);
 });
