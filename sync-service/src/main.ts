@@ -12,9 +12,8 @@ import { ConfigError, loadConfig } from './config';
 import { createPool } from './data/db';
 import { openStore } from './db/bootstrap';
 import { createApp } from './http/app';
-import {
-  loadRemindersConfig, registerReminderScheduling, RemindersConfigError, startDemoSinks, startReminders, outboxRouter, type DemoSinks,
-} from './reminders';
+import { loadRemindersConfig, RemindersConfigError, startDemoSinks, startReminders, outboxRouter, type DemoSinks } from './reminders';
+import { registerReminderScheduling } from './reminders/schedule';
 import { seedDemo } from './seed/demo';
 
 const logger = pino({ level: process.env.LOG_LEVEL ?? 'info', base: { service: 'rdv-outlook' } });

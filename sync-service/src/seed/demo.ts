@@ -718,12 +718,13 @@ async function insertConfiguration(db: Client, plan: DemoPlan): Promise<{ ids: S
 // Replay: the history, event by event, through the booking functions (checks, audit, reminder scheduling).
 
 async function replayHistory(pool: Pool, plan: DemoPlan, ids: SeededIds, log: (msg: string) => void): Promise<void> {
-  // Each agent acts as they would signed in: the identity the API builds from their token.
+  // Each agent acts as they would signed in: the identity the API builds from their token. The demo's agents
+  // have no Entra object id yet, so they are found by their sign-in name, as at a first sign-in.
   const identities = new Map<number, AgentIdentity>();
   const actingAs = async (agent: number): Promise<AgentIdentity> => {
     let identity = identities.get(agent);
     if (!identity) {
-      const found = await findAgentForToken(pool, { username: DEMO_AGENTS[agent].email });
+      const found = await findAgentForToken(pool, { oid: '', username: DEMO_AGENTS[agent].email });
       if (!found) throw new Error(`demo data: agent ${DEMO_AGENTS[agent].email} not found`);
       identity = found;
       identities.set(agent, identity);
