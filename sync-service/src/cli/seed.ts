@@ -6,6 +6,7 @@
 import { ConfigError, loadConfig } from '../config';
 import { createPool } from '../data/db';
 import { openStore } from '../db/bootstrap';
+import { registerReminderScheduling } from '../reminders';
 import { seedDemo } from '../seed/demo';
 
 const log = (msg: string) => console.log(msg);
@@ -15,6 +16,8 @@ try {
   const store = await openStore(config, log);
   const pool = createPool(store.url, 2);
   try {
+    // The demo's bookings schedule their reminders like any booking (the worker sends them when the service runs).
+    registerReminderScheduling();
     const started = Date.now();
     const { seeded, counts } = await seedDemo(pool, { now: new Date(), log });
     if (seeded) {

@@ -1,15 +1,26 @@
 /**
  * Demo data: a realistic but fictional département (two MDS, PMI / CPEF / social service, 8 agents, 10 motifs,
- * plages, 300 usagers, 400 past RDVs and ~40 upcoming ones), loaded by `npm start` on an empty database and by
+ * plages, 300 usagers, 400 past RDVs and 40 upcoming ones), loaded by `npm start` on an empty database and by
  * `npm run seed`. Everything is drawn from a seeded generator, so the same `now` always gives the same data.
  *
- * The store refuses overlapping live RDVs for an agent, so RDVs are cut from plage occurrences one after the
- * other (never two candidates over the same minutes of an agent) and a subset of those candidates is kept.
+ * The configuration (territory … feature switches) is inserted directly; the RDVs are not: their history is
+ * replayed through the booking functions the API uses (create, cancel, set status), each event at its own
+ * instant and by its own agent, so audit entries, reminder jobs and every other in-transaction listener look
+ * as they would in a service that had lived those eight weeks. The plan is made with the availability engine
+ * itself, simulating the same history, so it only holds bookings the engine accepts at the time they are made.
+ *
+ * Callers register the in-transaction listeners first (reminder scheduling), as any process that changes RDVs.
  */
 import { DateTime } from 'luxon';
 import type { AgentRole, BookableBy, IsoWeekday, LocationType, MotifVisibility, Recurrence, RdvStatus } from '../../../shared/src/domain';
+import type { RdvCreate } from '../../../shared/src/schemas';
 import { withTransaction, type Client, type Pool } from '../data/db';
-import { compileOccurrences, publicHolidays } from '../../../shared/src/availability';
+import { findAgentForToken, type AgentIdentity } from '../data/agents';
+import { poolOverTransaction } from '../data/transaction-pool';
+import { cancelRdv, createRdv, setRdvStatus } from '../booking';
+import {
+  compileOccurrences, computeSlots, publicHolidays, type AbsenceInput, type AvailabilityQuery, type PlageInput, type RdvInput,
+} from '../../../shared/src/availability';
 import { parseDay } from '../../../shared/src/availability/local-time';
 import {
   COMMUNES_BY_ORGANISATION, EXCUSED_REASONS, FEMALE_FIRST_NAMES, LAST_NAMES, MALE_FIRST_NAMES, RDV_CONTEXTS,
@@ -160,14 +171,29 @@ interface UsagerSeed {
   notifyBySms: boolean; notifyByEmail: boolean; responsible: number | null; organisation: 0 | 1; ageDays: number;
 }
 
-interface Slot { agent: number; plage: number; motif: number; start: DateTime; end: DateTime }
+/** A stretch of a plage on one day: a window of its occurrence (index into the plage's windows). */
+interface Slot { agent: number; plage: number; window: number; motif: number; start: DateTime; end: DateTime }
 
 interface RdvSeed {
-  slot: Slot; status: RdvStatus; participants: { usager: number; status: RdvStatus }[];
-  createdAt: DateTime; cancelledAt: DateTime | null; cancelReason: string | null; context: string | null; createdBy: number; uuid: string;
+  slot: Slot; status: RdvStatus;
+  /** Usager indices; every participant ends with the RDV's status (see `planDemo`). */
+  participants: number[];
+  createdAt: DateTime; cancelledAt: DateTime | null; cancelReason: string | null; context: string | null; createdBy: number;
 }
 
-/** Loads the demo département unless the database already holds a territory. One transaction: all or nothing. */
+/** One step of the RDVs' history, replayed through the booking functions in this order. */
+interface SeedEvent { kind: 'book' | 'cancel' | 'mark'; at: DateTime; rdv: number }
+
+/**
+ * The booking channel recorded on the demo's RDVs and audit entries. The API's schema does not offer it to
+ * clients (they say `addin` or `api`); the store accepts it, and it keeps the demo's history apart from real use.
+ */
+const SEED_CHANNEL = 'seed' as RdvCreate['channel'];
+
+/**
+ * Loads the demo département unless the database already holds a territory. One transaction: all or nothing,
+ * so a crash halfway leaves an empty store and the next start seeds again from the beginning.
+ */
 export async function seedDemo(pool: Pool, opts: { now: Date; log?: (msg: string) => void }): Promise<SeedResult> {
   const log = opts.log ?? (() => {});
   return withTransaction(pool, async (db) => {
@@ -178,8 +204,17 @@ export async function seedDemo(pool: Pool, opts: { now: Date; log?: (msg: string
       return { seeded: false, counts: {} };
     }
     const plan = planDemo(opts.now);
-    log(`demo data: inserting ${plan.usagers.length} usagers and ${plan.rdvs.length} RDVs`);
-    const counts = await insertPlan(db, plan);
+    log(`demo data: inserting the configuration and ${plan.usagers.length} usagers`);
+    const { ids, counts } = await insertConfiguration(db, plan);
+    log(`demo data: booking ${plan.rdvs.length} RDVs through the booking path (${plan.events.length} events)`);
+    await replayHistory(poolOverTransaction(db), plan, ids, log);
+    Object.assign(counts, {
+      rdvs: plan.rdvs.length,
+      past_rdvs: plan.pastCount,
+      upcoming_rdvs: plan.rdvs.length - plan.pastCount,
+      participations: plan.rdvs.reduce((n, r) => n + r.participants.length, 0),
+      rdv_events: plan.events.length,
+    });
     log(`demo data: done (${Object.entries(counts).map(([k, v]) => `${k} ${v}`).join(', ')})`);
     return { seeded: true, counts };
   });
@@ -194,6 +229,7 @@ interface DemoPlan {
   absences: AbsenceSeed[];
   usagers: UsagerSeed[];
   rdvs: RdvSeed[];
+  events: SeedEvent[];
   pastCount: number;
 }
 
@@ -243,13 +279,14 @@ function absenceIntervals(absences: AbsenceSeed[], from: string, to: string): Ma
   return byAgent;
 }
 
-/**
- * Cuts every plage occurrence into consecutive RDV-sized candidates (motif duration, then its buffer, sometimes a
- * gap). Candidates of one agent never overlap, so any subset of them is a valid agenda.
- */
 /** The demo territory (Vienne, 86) closes on every national public holiday, Whit Monday included. */
 const DEMO_TERRITORY_HOLIDAYS = { timeZone: 'Europe/Paris', departementCode: '86', whitMondayIsHoliday: true, worksOnPublicHolidays: false };
 
+/**
+ * Cuts every plage occurrence into consecutive RDV-sized candidates (motif duration, then its buffer, sometimes a
+ * gap). These are wishes, spread like real demand: the history simulation (`simulateHistory`) books each one at
+ * the slot the engine offers in that window at booking time, the wished start when it is offered.
+ */
 function candidateSlots(rng: Random, from: string, to: string, absences: Map<number, [number, number][]>, plageFirstDay: string, until: string): Slot[] {
   const holidays = new Set<string>();
   for (let y = day(from).year; y <= day(to).year; y++) {
@@ -261,7 +298,7 @@ function candidateSlots(rng: Random, from: string, to: string, absences: Map<num
     if (holidays.has(date)) continue;
     PLAGES.forEach((p, plageIndex) => {
       if (!occursOn({ frequency: 'weekly', interval: p.interval, weekdays: p.weekdays, until }, plageFirstDay, date)) return;
-      for (const [ws, we] of p.windows) {
+      p.windows.forEach(([ws, we], window) => {
         let cursor = minutesOf(ws);
         const windowEnd = minutesOf(we);
         for (;;) {
@@ -271,10 +308,10 @@ function candidateSlots(rng: Random, from: string, to: string, absences: Map<num
           const start = localInstant(date, timeOf(cursor));
           const end = localInstant(date, timeOf(cursor + m.duration));
           const blocked = (absences.get(p.agent) ?? []).some(([a, b]) => a < end.toMillis() && start.toMillis() < b);
-          if (!blocked) slots.push({ agent: p.agent, plage: plageIndex, motif: motifIndex, start, end });
+          if (!blocked) slots.push({ agent: p.agent, plage: plageIndex, window, motif: motifIndex, start, end });
           cursor += m.duration + (p.bufferOverride ?? m.buffer) + (rng.chance(0.15) ? 15 : 0);
         }
-      }
+      });
     });
   }
   return slots;
@@ -358,20 +395,19 @@ function poolsFor(usagers: UsagerSeed[]) {
   };
 }
 
-function uuidFrom(rng: Random): string {
-  const hex = Array.from({ length: 32 }, () => rng.int(0, 15).toString(16));
-  hex[12] = '4';
-  hex[16] = ((rng.int(0, 15) & 0x3) | 0x8).toString(16);
-  const h = hex.join('');
-  return `${h.slice(0, 8)}-${h.slice(8, 12)}-${h.slice(12, 16)}-${h.slice(16, 20)}-${h.slice(20)}`;
-}
-
 /** 70 % seen, 12 % no-show, 10 % excused, 5 % revoked, the rest not yet marked. */
 function pastStatuses(rng: Random, n: number): RdvStatus[] {
   const counts: [RdvStatus, number][] = [['noshow', Math.round(n * 0.12)], ['excused', Math.round(n * 0.1)], ['revoked', Math.round(n * 0.05)], ['unknown', Math.round(n * 0.03)]];
   const list: RdvStatus[] = counts.flatMap(([s, c]) => Array<RdvStatus>(c).fill(s));
   while (list.length < n) list.push('seen');
   return rng.shuffle(list);
+}
+
+/** A booking the history will make: a wished slot (its window), and who, when and for whom. */
+interface Wish {
+  slot: Slot; status: RdvStatus; participants: number[]; createdAt: DateTime; context: string | null; createdBy: number;
+  /** Where the booked slot must fall: over within the past 8 weeks, or starting within the upcoming two weeks. */
+  range: { from: DateTime; endBy?: DateTime; startBefore?: DateTime };
 }
 
 function planDemo(nowDate: Date): DemoPlan {
@@ -390,11 +426,10 @@ function planDemo(nowDate: Date): DemoPlan {
   const lastSlotDay = isoDay(day(today).plus({ days: UPCOMING_DAYS }));
   const slots = candidateSlots(agenda, plageFirstDay, lastSlotDay, absenceIntervals(absences, plageFirstDay, lastSlotDay), plageFirstDay, until);
 
-  const pastFrom = now.minus({ weeks: WEEKS_BACK });
-  const upcomingFrom = now.plus({ hours: 2 });
-  const upcomingTo = now.plus({ days: UPCOMING_DAYS });
-  const past = slots.filter((s) => s.start >= pastFrom && s.end <= now);
-  const upcoming = slots.filter((s) => s.start >= upcomingFrom && s.start < upcomingTo);
+  const pastRange = { from: now.minus({ weeks: WEEKS_BACK }), endBy: now };
+  const upcomingRange = { from: now.plus({ hours: 2 }), startBefore: now.plus({ days: UPCOMING_DAYS }) };
+  const past = slots.filter((s) => s.start >= pastRange.from && s.end <= pastRange.endBy);
+  const upcoming = slots.filter((s) => s.start >= upcomingRange.from && s.start < upcomingRange.startBefore);
   const isCollective = (s: Slot) => MOTIFS[s.motif].capacity !== null;
   // Every workshop session is kept (there are few), then individual RDVs fill up to the target.
   const pickSlots = (from: Slot[], n: number) => {
@@ -407,49 +442,159 @@ function planDemo(nowDate: Date): DemoPlan {
   const statuses = pastStatuses(agenda, pastSlots.length);
 
   const agentsOf = (org: number) => DEMO_AGENTS.map((a, i) => ({ a, i })).filter(({ a }) => a.organisationIndex === org).map(({ i }) => i);
-  const rdvs: RdvSeed[] = [...pastSlots.map((s, i) => ({ s, status: statuses[i] })), ...upcomingSlots.map((s) => ({ s, status: 'unknown' as RdvStatus }))]
-    .map(({ s, status: drawn }) => {
-      const m = MOTIFS[s.motif];
-      const collective = m.capacity !== null;
-      // A workshop is not "excused" as a whole: usagers excuse themselves one by one.
-      const status: RdvStatus = collective && drawn === 'excused' ? 'seen' : drawn;
-      const pool = poolOf(s.motif);
-      const participants = collective
-        ? agenda.shuffle(pool).slice(0, Math.min(agenda.int(3, 7), m.capacity!)).map((usager) => ({
-            usager,
-            status: status !== 'seen' ? status : (agenda.chance(0.8) ? 'seen' : agenda.pick(['noshow', 'excused'] as const)) as RdvStatus,
-          }))
-        : [{ usager: agenda.pick(pool), status }];
-      const isPast = s.end <= now;
-      const createdAt = isPast
-        ? s.start.minus({ days: agenda.int(1, 21), hours: agenda.int(0, 8) })
-        : DateTime.min(now.minus({ days: agenda.int(0, 10), hours: agenda.int(1, 8) }), s.start.minus({ hours: 1 }));
-      let cancelledAt: DateTime | null = null;
-      let cancelReason: string | null = null;
-      if (status === 'excused' || status === 'revoked') {
-        cancelledAt = DateTime.max(createdAt.plus({ hours: 1 }), s.start.minus({ hours: agenda.int(2, 96) }));
-        cancelReason = agenda.pick(status === 'excused' ? EXCUSED_REASONS : REVOKED_REASONS);
-      }
-      const colleagues = agentsOf(m.organisation);
-      return {
-        slot: s, status, participants, createdAt, cancelledAt, cancelReason,
-        context: agenda.chance(0.12) ? agenda.pick(RDV_CONTEXTS) : null,
-        createdBy: agenda.chance(0.6) ? s.agent : agenda.pick(colleagues),
-        uuid: uuidFrom(agenda),
-      };
-    });
-  assertNoOverlap(rdvs);
-  return { plageFirstDay, until, absences, usagers, rdvs, pastCount: pastSlots.length };
+  const wishes: Wish[] = [
+    ...pastSlots.map((s, i) => ({ s, status: statuses[i], range: pastRange })),
+    ...upcomingSlots.map((s) => ({ s, status: 'unknown' as RdvStatus, range: upcomingRange })),
+  ].map(({ s, status: drawn, range }) => {
+    const m = MOTIFS[s.motif];
+    const collective = m.capacity !== null;
+    // A workshop is not "excused" as a whole: usagers excuse themselves one by one.
+    const status: RdvStatus = collective && drawn === 'excused' ? 'seen' : drawn;
+    const pool = poolOf(s.motif);
+    // Every participant ends with the RDV's status: the API has no per-participant status, so neither has the demo.
+    const participants = collective ? agenda.shuffle(pool).slice(0, Math.min(agenda.int(3, 7), m.capacity!)) : [agenda.pick(pool)];
+    const isPast = s.end <= now;
+    // Booked before the window opens, so the engine's grid of that window is not shifted by "now".
+    const windowStart = localInstant(isoDay(s.start), PLAGES[s.plage].windows[s.window][0]);
+    const createdAt = isPast
+      ? s.start.minus({ days: agenda.int(1, 21), hours: agenda.int(0, 8) })
+      : DateTime.min(now.minus({ days: agenda.int(0, 10), hours: agenda.int(1, 8) }), windowStart.minus({ hours: 1 }));
+    const colleagues = agentsOf(m.organisation);
+    return {
+      slot: s, status, participants, createdAt, range,
+      context: agenda.chance(0.12) ? agenda.pick(RDV_CONTEXTS) : null,
+      createdBy: agenda.chance(0.6) ? s.agent : agenda.pick(colleagues),
+    };
+  });
+  const { rdvs, events } = simulateHistory(agenda, wishes, { absences, plageFirstDay, until, lastSlotDay });
+  return { plageFirstDay, until, absences, usagers, rdvs, events, pastCount: pastSlots.length };
 }
 
-/** The store would refuse the whole seed anyway; this names the culprit if a plage edit ever makes them overlap. */
-function assertNoOverlap(rdvs: RdvSeed[]): void {
-  const live = rdvs.filter((r) => r.status === 'unknown' || r.status === 'seen' || r.status === 'noshow')
-    .sort((a, b) => a.slot.agent - b.slot.agent || a.slot.start.toMillis() - b.slot.start.toMillis());
-  for (let i = 1; i < live.length; i++) {
-    const [a, b] = [live[i - 1].slot, live[i].slot];
-    if (a.agent === b.agent && b.start < a.end) throw new Error(`demo data: overlapping RDVs for ${DEMO_AGENTS[a.agent].email} at ${b.start.toISO()}`);
+// ---------------------------------------------------------------------------------------------------------------
+// History: the bookings, cancellations and status changes, in the order of time, checked against the
+// availability engine exactly as the booking functions will check them when the seed replays them.
+
+/** The demo's configuration as the engine sees it; ids are the indices of the plan's arrays. */
+function engineInputs(absences: AbsenceSeed[], plageFirstDay: string, until: string) {
+  const plages: PlageInput[] = PLAGES.map((p, i) => ({
+    id: i, agentId: p.agent, lieuId: p.lieu, motifIds: p.motifs, firstDay: plageFirstDay,
+    startTime: p.windows[0][0], endTime: p.windows[0][1], startTime2: p.windows[1]?.[0] ?? null, endTime2: p.windows[1]?.[1] ?? null,
+    recurrence: { frequency: 'weekly', interval: p.interval, weekdays: p.weekdays, until }, bufferMinutesOverride: p.bufferOverride ?? null,
+  }));
+  const absenceInputs: AbsenceInput[] = absences.map((a) => ({
+    agentId: a.agent, firstDay: a.firstDay, startTime: a.startTime, endDay: a.endDay, endTime: a.endTime, recurrence: a.recurrence,
+  }));
+  return { plages, absences: absenceInputs };
+}
+
+/** Every window of every plage occurrence between two local days: where a wish may fall back to. */
+function plageWindows(from: string, to: string, plageFirstDay: string, until: string): Slot[] {
+  const windows: Slot[] = [];
+  for (let d = day(from); isoDay(d) <= to; d = d.plus({ days: 1 })) {
+    const date = isoDay(d);
+    PLAGES.forEach((p, plage) => {
+      if (!occursOn({ frequency: 'weekly', interval: p.interval, weekdays: p.weekdays, until }, plageFirstDay, date)) return;
+      p.windows.forEach(([ws, we], window) => {
+        windows.push({ agent: p.agent, plage, window, motif: p.motifs[0], start: localInstant(date, ws), end: localInstant(date, we) });
+      });
+    });
   }
+  return windows;
+}
+
+/**
+ * Plays the wishes in the order of their booking time: each is booked at a slot the engine offers then (in its
+ * window, else in the nearest window of the same plage that still has one), with the RDVs booked so far and not
+ * cancelled by then. Cancellations and status changes are queued at their own instants and played in turn, so a
+ * cancelled slot is free again for later bookings, as in a real service.
+ */
+function simulateHistory(
+  rng: Random, wishes: Wish[],
+  ctx: { absences: AbsenceSeed[]; plageFirstDay: string; until: string; lastSlotDay: string },
+): { rdvs: RdvSeed[]; events: SeedEvent[] } {
+  const { plages, absences } = engineInputs(ctx.absences, ctx.plageFirstDay, ctx.until);
+  const windows = plageWindows(ctx.plageFirstDay, ctx.lastSlotDay, ctx.plageFirstDay, ctx.until);
+  const live: RdvInput[] = [];
+  const rdvs: RdvSeed[] = [];
+  const events: SeedEvent[] = [];
+  // Pending events, played earliest first; ties in the order they were queued.
+  const queue: { at: number; seq: number; run: () => void }[] = [];
+  let seq = 0;
+  const schedule = (at: DateTime, run: () => void) => queue.push({ at: at.toMillis(), seq: seq++, run });
+
+  const offered = (wish: Wish, window: Slot): Slot[] => {
+    const m = MOTIFS[wish.slot.motif];
+    const date = isoDay(window.start);
+    const { from, endBy, startBefore } = wish.range;
+    const inRange = (start: DateTime, end: DateTime) => start >= from && start >= window.start && end <= window.end
+      && (endBy === undefined || end <= endBy) && (startBefore === undefined || start < startBefore);
+    if (m.capacity !== null) {
+      // Collective sessions are not cut by the engine: one session fills the window, if the agent is free then.
+      const start = window.start;
+      const end = start.plus({ minutes: m.duration });
+      const busy = live.some((r) => r.agentIds.includes(window.agent) && r.start < end.toJSDate() && start.toJSDate() < r.end);
+      return !busy && inRange(start, end) && start > wish.createdAt ? [{ ...window, motif: wish.slot.motif, start, end }] : [];
+    }
+    const query: AvailabilityQuery = {
+      now: wish.createdAt.toJSDate(), from: date, to: date, territory: DEMO_TERRITORY_HOLIDAYS, audience: 'agent',
+      motif: { id: wish.slot.motif, durationMinutes: m.duration, bufferMinutes: m.buffer, minBookingDelayMinutes: m.minDelay, maxBookingDelayMinutes: m.maxDelay, collective: false },
+      plages, absences, busyBlocks: [], rdvs: live,
+      lieuId: m.location === 'public_office' ? PLAGES[window.plage].lieu : null, agentId: window.agent,
+    };
+    return computeSlots(query)
+      .map((s) => ({ ...window, motif: wish.slot.motif, start: DateTime.fromJSDate(s.start, { zone: ZONE }), end: DateTime.fromJSDate(s.end, { zone: ZONE }), plageOf: s.plageId }))
+      .filter((s) => s.plageOf === window.plage && inRange(s.start, s.end));
+  };
+
+  const book = (wish: Wish) => {
+    const wished = wish.slot;
+    const sameWindow = (w: Slot) => w.plage === wished.plage && w.window === wished.window && isoDay(w.start) === isoDay(wished.start);
+    // The wished window first, then the other windows of the plage, nearest first.
+    const fallbacks = () => windows.filter((w) => w.plage === wished.plage && !sameWindow(w))
+      .sort((a, b) => Math.abs(a.start.toMillis() - wished.start.toMillis()) - Math.abs(b.start.toMillis() - wished.start.toMillis()));
+    const pickIn = (w: Slot): Slot | undefined => {
+      const free = offered(wish, w);
+      return free.length === 0 ? undefined : free.find((s) => s.start.toMillis() === wished.start.toMillis()) ?? rng.pick(free);
+    };
+    let slot = windows.filter(sameWindow).map(pickIn).find((s) => s !== undefined);
+    if (!slot) for (const w of fallbacks()) if ((slot = pickIn(w))) break;
+    if (!slot) throw new Error(`demo data: no free slot left for a ${MOTIFS[wished.motif].name} wished on ${wished.start.toISO()}; widen the plages`);
+    const index = rdvs.length;
+    const m = MOTIFS[slot.motif];
+    const rdv: RdvInput = { id: index, agentIds: [slot.agent], start: slot.start.toJSDate(), end: slot.end.toJSDate(), status: 'unknown', bufferMinutes: m.buffer };
+    live.push(rdv);
+    const seed: RdvSeed = {
+      slot: { agent: slot.agent, plage: slot.plage, window: slot.window, motif: slot.motif, start: slot.start, end: slot.end },
+      status: wish.status, participants: wish.participants, createdAt: wish.createdAt, cancelledAt: null, cancelReason: null,
+      context: wish.context, createdBy: wish.createdBy,
+    };
+    rdvs.push(seed);
+    events.push({ kind: 'book', at: wish.createdAt, rdv: index });
+    if (wish.status === 'excused' || wish.status === 'revoked') {
+      // Some hours to a few days ahead; always after the booking and before the start.
+      let at: DateTime = DateTime.max(wish.createdAt.plus({ hours: 1 }), slot.start.minus({ hours: rng.int(2, 96) }));
+      if (at >= slot.start) at = wish.createdAt.plus({ milliseconds: Math.floor((slot.start.toMillis() - wish.createdAt.toMillis()) / 2) });
+      seed.cancelledAt = at;
+      seed.cancelReason = rng.pick(wish.status === 'excused' ? EXCUSED_REASONS : REVOKED_REASONS);
+      schedule(at, () => {
+        live.splice(live.indexOf(rdv), 1);
+        events.push({ kind: 'cancel', at, rdv: index });
+      });
+    } else if (wish.status === 'seen' || wish.status === 'noshow') {
+      // Marked by the agent when the RDV ends.
+      schedule(slot.end, () => events.push({ kind: 'mark', at: slot.end, rdv: index }));
+    }
+  };
+
+  for (const wish of wishes) schedule(wish.createdAt, () => book(wish));
+  while (queue.length > 0) {
+    let first = 0;
+    for (let i = 1; i < queue.length; i++) {
+      if (queue[i].at < queue[first].at || (queue[i].at === queue[first].at && queue[i].seq < queue[first].seq)) first = i;
+    }
+    queue.splice(first, 1)[0].run();
+  }
+  return { rdvs, events };
 }
 
 // ---------------------------------------------------------------------------------------------------------------
@@ -473,7 +618,10 @@ async function reserveIds(db: Client, table: string, n: number): Promise<number[
   return rows.map((r) => Number(r.id)).sort((a, b) => a - b);
 }
 
-async function insertPlan(db: Client, plan: DemoPlan): Promise<Record<string, number>> {
+/** Ids given by the store to the plan's entries, by index. */
+interface SeededIds { motifs: number[]; lieux: number[]; agents: number[]; usagers: number[] }
+
+async function insertConfiguration(db: Client, plan: DemoPlan): Promise<{ ids: SeededIds; counts: Record<string, number> }> {
   const [territoryId] = await reserveIds(db, 'territories', 1);
   await insertRows(db, 'territories', [['id', 'bigint'], ['name', 'text'], ['departement_code', 'text'], ['time_zone', 'text']],
     [[territoryId, 'Département de la Vienne (démo)', '86', ZONE]]);
@@ -542,32 +690,9 @@ async function insertPlan(db: Client, plan: DemoPlan): Promise<Record<string, nu
     u.notifyBySms, u.notifyByEmail, u.responsible === null ? null : usagerIds[u.responsible],
   ]));
   const followed = new Set(plan.usagers.map((u, i) => `${i}:${u.organisation}`));
-  for (const r of plan.rdvs) for (const p of r.participants) followed.add(`${p.usager}:${MOTIFS[r.slot.motif].organisation}`);
+  for (const r of plan.rdvs) for (const p of r.participants) followed.add(`${p}:${MOTIFS[r.slot.motif].organisation}`);
   await insertRows(db, 'usager_organisations', [['usager_id', 'bigint'], ['organisation_id', 'bigint']],
     [...followed].map((k) => k.split(':').map(Number)).map(([u, o]) => [usagerIds[u], orgIds[o]]));
-
-  const rdvIds = await reserveIds(db, 'rdvs', plan.rdvs.length);
-  await insertRows(db, 'rdvs', [
-    ['id', 'bigint'], ['uuid', 'uuid'], ['organisation_id', 'bigint'], ['motif_id', 'bigint'], ['lieu_id', 'bigint'], ['starts_at', 'timestamptz'],
-    ['ends_at', 'timestamptz'], ['status', 'text'], ['collective', 'boolean'], ['capacity', 'int'], ['address', 'text'], ['context', 'text'],
-    ['cancel_reason', 'text'], ['cancelled_at', 'timestamptz'], ['created_by_agent_id', 'bigint'], ['channel', 'text'], ['sequence', 'int'],
-    ['created_at', 'timestamptz'], ['updated_at', 'timestamptz'],
-  ], plan.rdvs.map((r, i) => {
-    const m = MOTIFS[r.slot.motif];
-    const onSite = m.location === 'public_office';
-    const updatedAt = r.cancelledAt ?? (r.status === 'seen' || r.status === 'noshow' ? r.slot.end : r.createdAt);
-    return [
-      rdvIds[i], r.uuid, orgIds[m.organisation], motifIds[r.slot.motif], onSite ? lieuIds[PLAGES[r.slot.plage].lieu] : null,
-      r.slot.start.toUTC().toISO(), r.slot.end.toUTC().toISO(), r.status, m.capacity !== null, m.capacity,
-      m.location === 'home' ? plan.usagers[r.participants[0].usager].address : null, r.context, r.cancelReason,
-      r.cancelledAt?.toUTC().toISO(), agentIds[r.createdBy], 'seed', r.cancelledAt ? 1 : 0, r.createdAt.toUTC().toISO(), updatedAt.toUTC().toISO(),
-    ];
-  }));
-  // starts_at, ends_at and live are copied from the RDV by the rdv_agents_fill trigger.
-  await insertRows(db, 'rdv_agents', [['rdv_id', 'bigint'], ['agent_id', 'bigint']],
-    plan.rdvs.map((r, i) => [rdvIds[i], agentIds[r.slot.agent]]));
-  const participations = plan.rdvs.flatMap((r, i) => r.participants.map((p) => [rdvIds[i], usagerIds[p.usager], p.status, r.createdAt.toUTC().toISO()]));
-  await insertRows(db, 'participations', [['rdv_id', 'bigint'], ['usager_id', 'bigint'], ['status', 'text'], ['created_at', 'timestamptz']], participations);
 
   const switches: [string, boolean][] = [
     ['outlook_sync', true], ['email_reminders', true], ['sms_reminders', true],
@@ -576,7 +701,7 @@ async function insertPlan(db: Client, plan: DemoPlan): Promise<Record<string, nu
   await insertRows(db, 'feature_switches', [['territory_id', 'bigint'], ['feature', 'text'], ['enabled', 'boolean']],
     switches.map(([f, on]) => [territoryId, f, on]));
 
-  return {
+  const counts = {
     territories: 1,
     organisations: ORGANISATIONS.length,
     services: SERVICES.length,
@@ -587,10 +712,59 @@ async function insertPlan(db: Client, plan: DemoPlan): Promise<Record<string, nu
     absences: plan.absences.length,
     usagers: plan.usagers.length,
     relatives: plan.usagers.filter((u) => u.responsible !== null).length,
-    rdvs: plan.rdvs.length,
-    past_rdvs: plan.pastCount,
-    upcoming_rdvs: plan.rdvs.length - plan.pastCount,
-    participations: participations.length,
     feature_switches: switches.length,
   };
+  return { ids: { motifs: motifIds, lieux: lieuIds, agents: agentIds, usagers: usagerIds }, counts };
+}
+
+// ---------------------------------------------------------------------------------------------------------------
+// Replay: the history, event by event, through the booking functions (checks, audit, reminder scheduling).
+
+async function replayHistory(pool: Pool, plan: DemoPlan, ids: SeededIds, log: (msg: string) => void): Promise<void> {
+  // Each agent acts as they would signed in: the identity the API builds from their token. The demo's agents
+  // have no Entra object id yet, so they are found by their sign-in name, as at a first sign-in.
+  const identities = new Map<number, AgentIdentity>();
+  const actingAs = async (agent: number): Promise<AgentIdentity> => {
+    let identity = identities.get(agent);
+    if (!identity) {
+      const found = await findAgentForToken(pool, { oid: '', username: DEMO_AGENTS[agent].email });
+      if (!found) throw new Error(`demo data: agent ${DEMO_AGENTS[agent].email} not found`);
+      identity = found;
+      identities.set(agent, identity);
+    }
+    return identity;
+  };
+  const rdvIds: number[] = [];
+  for (const [n, event] of plan.events.entries()) {
+    // Some seconds in all: say how far it got.
+    if (n > 0 && n % 200 === 0) log(`demo data: ${n} of ${plan.events.length} events replayed`);
+    const r = plan.rdvs[event.rdv];
+    const m = MOTIFS[r.slot.motif];
+    const at = event.at.toJSDate();
+    try {
+      if (event.kind === 'book') {
+        const rdv = await createRdv(pool, await actingAs(r.createdBy), {
+          motifId: ids.motifs[r.slot.motif],
+          lieuId: m.location === 'public_office' ? ids.lieux[PLAGES[r.slot.plage].lieu] : null,
+          startsAt: r.slot.start.toJSDate(),
+          agentIds: [ids.agents[r.slot.agent]],
+          usagerIds: r.participants.map((u) => ids.usagers[u]),
+          address: m.location === 'home' ? plan.usagers[r.participants[0]].address : undefined,
+          context: r.context ?? undefined,
+          channel: SEED_CHANNEL,
+        }, at);
+        rdvIds[event.rdv] = rdv.id;
+      } else if (event.kind === 'cancel') {
+        // The usager's call is taken by whoever booked; a revocation comes from the agent who had the RDV.
+        const by = r.status === 'excused' ? r.createdBy : r.slot.agent;
+        await cancelRdv(pool, await actingAs(by), rdvIds[event.rdv], { status: r.status as 'excused' | 'revoked', reason: r.cancelReason! }, at, SEED_CHANNEL);
+      } else {
+        await setRdvStatus(pool, await actingAs(r.slot.agent), rdvIds[event.rdv], r.status, at, SEED_CHANNEL);
+      }
+    } catch (err) {
+      // The plan is made to be bookable: a refusal here means the plan and the booking rules disagree.
+      throw new Error(`demo data: the booking path refused to ${event.kind} the ${m.name} of ${r.slot.start.toISO()} `
+        + `(${DEMO_AGENTS[r.slot.agent].email}) at ${event.at.toISO()}: ${(err as Error).message}`, { cause: err });
+    }
+  }
 }
