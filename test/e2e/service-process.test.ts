@@ -49,7 +49,7 @@ describe('the sync service process', () => {
     expect(output()).toContain('/api/openapi.json');
     expect(await stop()).toBe(0);
     expect(existsSync(path.join(dataDir, 'pg', 'postmaster.pid'))).toBe(false);
-  }, 120_000);
+  }, 300_000);
 
   it('should send the confirmation of an RDV booked through the API by email and SMS', async () => {
     const { stop } = await start();
@@ -91,7 +91,7 @@ describe('the sync service process', () => {
     } finally {
       expect(await stop()).toBe(0);
     }
-  }, 120_000);
+  }, 300_000);
 
   it('should keep its data across a restart and not load the demo twice', async () => {
     const { stop } = await start();
@@ -99,7 +99,7 @@ describe('the sync service process', () => {
     const res = await fetch(`${base}/api/config/territories`, { headers: { authorization: `Bearer ${token}` } });
     expect(((await res.json()) as unknown[]).length).toBe(1);
     expect(await stop()).toBe(0);
-  }, 120_000);
+  }, 300_000);
 
   const postmasterPid = () => Number(readFileSync(path.join(dataDir, 'pg', 'postmaster.pid'), 'utf8').split('\n')[0]);
   const alive = (pid: number) => { try { process.kill(pid, 0); return true; } catch { return false; } };
@@ -120,7 +120,7 @@ describe('the sync service process', () => {
     const res = await fetch(`${base}/api/config/territories`, { headers: { authorization: `Bearer ${token}` } });
     expect(res.status).toBe(200);
     expect(await second.stop()).toBe(0);
-  }, 180_000);
+  }, 400_000);
 
   it('should answer 503 with Retry-After when its PostgreSQL has gone away, and still stop on SIGTERM', async () => {
     const { stop } = await start();
@@ -134,5 +134,5 @@ describe('the sync service process', () => {
     expect(((await res.json()) as { error: { message: string } }).error.message).toMatch(/temporairement indisponible/);
     expect((await fetch(`${base}/ready`)).status).toBe(503);
     expect(await stop()).toBe(0);
-  }, 120_000);
+  }, 300_000);
 });

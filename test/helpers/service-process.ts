@@ -28,7 +28,10 @@ export async function startServiceProcess(env: NodeJS.ProcessEnv, opts: { port: 
     child.kill('SIGTERM');
     return exited;
   };
-  const deadline = Date.now() + (opts.readyTimeoutMs ?? 60_000);
+  // A guard against a service that never comes up, not a speed target: a first start creates the database and books
+  // the demo's 8 weeks (about 10 s alone, several times that on a machine busy with other test files).
+  const readyTimeoutMs = opts.readyTimeoutMs ?? 180_000;
+  const deadline = Date.now() + readyTimeoutMs;
   while (Date.now() < deadline) {
     if (child.exitCode !== null) throw new Error(`the service exited early (code ${child.exitCode}):\n${output}`);
     try {
@@ -37,5 +40,5 @@ export async function startServiceProcess(env: NodeJS.ProcessEnv, opts: { port: 
     await new Promise((r) => setTimeout(r, 100));
   }
   child.kill('SIGKILL');
-  throw new Error(`the service was not ready after ${opts.readyTimeoutMs ?? 60_000} ms:\n${output}`);
+  throw new Error(`the service was not ready after ${readyTimeoutMs} ms:\n${output}`);
 }
