@@ -144,7 +144,9 @@ export function outboundHandler(deps: SyncDeps): JobHandler {
       const link = await data.claimEventLink(pool, rdvId, agentId, token, LINK_LEASE_SECONDS);
       if (!link) return 'busy';
       try {
-        outcome = await write(mailbox.mailbox, link, desired);
+        // Read again under the lease: a writer that waited for it must write the latest state, not what it saw before.
+        const latest = mailbox.state === 'disconnecting' ? null : await desiredEventContent(pool, rdvId, agentId);
+        outcome = await write(mailbox.mailbox, link, latest);
       } finally {
         await data.releaseEventLink(pool, rdvId, agentId, token);
       }
