@@ -153,7 +153,7 @@ export function outboundHandler(deps: SyncDeps): JobHandler {
     }
     if (await data.clearOutbox(pool, row)) {
       // Measured, not business logic: the outbox row's time is the database's clock.
-      if (outcome !== 'unchanged') metrics.outboundLatency(Math.max(0, Date.now() - row.changedAt.getTime()) / 1000);
+      if (outcome === 'created' || outcome === 'updated' || outcome === 'deleted') metrics.outboundLatency(Math.max(0, Date.now() - row.changedAt.getTime()) / 1000);
     }
     return outcome;
   }
@@ -181,6 +181,7 @@ export function outboundHandler(deps: SyncDeps): JobHandler {
         try {
           const outcome = await syncPair(mailbox, row);
           if (outcome === 'busy') { busy = true; skipped.add(key(row)); }
+          else if (outcome === 'gone') log.info({ rdvId: row.rdvId }, 'outbound: event deleted in Outlook, inbound round requested');
           else if (outcome !== 'unchanged') log.debug({ rdvId: row.rdvId, outcome }, 'outbound: event written');
         } catch (err) {
           skipped.add(key(row));

@@ -224,6 +224,16 @@ describe('outbound sync: store → Outlook', () => {
     });
   });
 
+  it('drops the pending changes of a mailbox that is no longer synced, without calling Graph', async () => {
+    const rdvId = await o.book({ agentIds: [A2], startsAt: '2026-03-17T13:00:00Z' });
+    await sw.db.pool.query('delete from sync_mailboxes where agent_id = $1', [A2]);
+    expect(await o.runOutbound(A2)).toBeNull();
+    expect(await o.outboxRows(A2)).toEqual([]);
+    expect(o.eventsOfRdv(A2, rdvId)).toEqual([]);
+    expect(o.eventRequests(A2)).toEqual([]);
+    await sw.connect(A2);
+  });
+
   describe('the privacy template', () => {
     afterAll(async () => { await sw.db.pool.query(`update territories set outlook_event_detail = 'motif_and_lieu'`); });
 
