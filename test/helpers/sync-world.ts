@@ -96,7 +96,8 @@ export async function startSyncWorld(opts: { now?: Date; settings?: Parameters<t
     },
     async identity(agentId) {
       const { rows } = await db.pool.query('select email from agents where id = $1', [agentId]);
-      const found = await findAgentForToken(db.pool, { username: rows[0].email });
+      // The world's agents have no Entra object id yet: found by their sign-in name (an oid that matches nobody).
+      const found = await findAgentForToken(db.pool, { oid: `unbound-${agentId}`, username: rows[0].email });
       if (!found) throw new Error(`No identity for agent ${agentId}.`);
       return found;
     },
