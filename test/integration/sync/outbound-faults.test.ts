@@ -124,6 +124,18 @@ describe('outbound sync under faults', () => {
     expect(o.eventRequests(A2).filter((r) => r.kind === 'events.create' && r.status === 201)).toHaveLength(rdvIds.length);
   });
 
+  it('stops between writes when the service stops, leaving the pending changes for the next run', async () => {
+    const rdvId = await o.book({ agentIds: [A], startsAt: '2026-03-06T09:00:00Z' });
+    const stopping = new AbortController();
+    stopping.abort();
+    const job = { id: 0, kind: SYNC_JOBS.outbound.kind, singletonKey: SYNC_JOBS.outbound.key(A), payload: { agentId: A }, runAt: new Date(0), attempts: 1, maxAttempts: 10, leaseToken: 't', requestedAt: new Date(0) };
+    await expect(outboundHandler(sw.deps)(job, { signal: stopping.signal, logger: sw.deps.logger })).rejects.toThrow('service stopping');
+    expect(o.eventsOfRdv(A, rdvId)).toEqual([]);
+    expect(await o.outboxRows(A)).toContainEqual({ rdv_id: rdvId, agent_id: A });
+    await o.drain();
+    expect(o.eventsOfRdv(A, rdvId)).toHaveLength(1);
+  });
+
   describe('throttling and unavailability', () => {
     it('writes the event after the wait Graph asked for (429 with Retry-After)', async () => {
       sw.emulator.control.injectFault(sw.userOf(A).id, { kind: 'status', status: 429, count: 2, retryAfterSeconds: 1, callKind: 'events.create' });
