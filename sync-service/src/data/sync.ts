@@ -146,34 +146,115 @@ export async function deleteEventLink(db: Db, rdvId: number, agentId: number): P
   await db.query(`delete from outlook_events where rdv_id = $1 and agent_id = $2`, [rdvId, agentId]);
 }
 
+/**
+ * Takes the short write lease on one (RDV, agent) link (migration 041), creating the row if needed. Null when
+ * another worker holds it: that pair is being written right now.
+ */
+export async function claimEventLink(db: Db, rdvId: number, agentId: number, token: string, leaseSeconds: number): Promise<EventLinkRow | null> {
+  const { rows } = await db.query(
+    `insert into outlook_events (rdv_id, agent_id, claim_token, claimed_until) values ($1, $2, $3, clock_timestamp() + make_interval(secs => $4))
+     on conflict (rdv_id, agent_id) do update set claim_token = excluded.claim_token, claimed_until = excluded.claimed_until
+      where outlook_events.claimed_until is null or outlook_events.claimed_until < clock_timestamp()
+     returning *`,
+    [rdvId, agentId, token, leaseSeconds]);
+  return rows[0] ? toLink(rows[0]) : null;
+}
+
+/** Gives the lease back (only the holder's token can). */
+export async function releaseEventLink(db: Db, rdvId: number, agentId: number, token: string): Promise<void> {
+  await db.query(`update outlook_events set claim_token = null, claimed_until = null where rdv_id = $1 and agent_id = $2 and claim_token = $3`, [rdvId, agentId, token]);
+}
+
 // ---------------------------------------------------------------- outbox
 
 /** Marks (RDV, agent) pairs as to be written; an unwritten earlier change keeps its time (latency from there). */
 export async function markOutbox(db: Db, pairs: Array<{ rdvId: number; agentId: number }>): Promise<void> {
   if (!pairs.length) return;
   await db.query(
-    `insert into sync_outbox (rdv_id, agent_id) select * from unnest($1::bigint[], $2::bigint[]) on conflict do nothing`,
+    `insert into sync_outbox (rdv_id, agent_id) select * from unnest($1::bigint[], $2::bigint[])
+     on conflict (rdv_id, agent_id) do update set version = sync_outbox.version + 1`,
     [pairs.map((p) => p.rdvId), pairs.map((p) => p.agentId)]);
 }
 
-export interface OutboxRow { rdvId: number; agentId: number; changedAt: Date }
+export interface OutboxRow { rdvId: number; agentId: number; changedAt: Date; version: number }
 
 /** The oldest pending changes of one mailbox. */
 export async function outboxOfAgent(db: Db, agentId: number, limit: number): Promise<OutboxRow[]> {
   const { rows } = await db.query(
-    `select rdv_id, agent_id, changed_at from sync_outbox where agent_id = $1 order by changed_at, rdv_id limit $2`, [agentId, limit]);
-  return rows.map((r) => ({ rdvId: Number(r.rdv_id), agentId: Number(r.agent_id), changedAt: r.changed_at }));
+    `select rdv_id, agent_id, changed_at, version from sync_outbox where agent_id = $1 order by changed_at, rdv_id limit $2`, [agentId, limit]);
+  return rows.map((r) => ({ rdvId: Number(r.rdv_id), agentId: Number(r.agent_id), changedAt: r.changed_at, version: Number(r.version) }));
 }
 
-/** Removes a written change, unless a newer one arrived meanwhile (its time moved on). */
-export async function clearOutbox(db: Db, row: OutboxRow): Promise<boolean> {
-  const { rowCount } = await db.query(`delete from sync_outbox where rdv_id = $1 and agent_id = $2 and changed_at = $3`, [row.rdvId, row.agentId, row.changedAt]);
+/** Removes a written change, unless a newer one arrived meanwhile (its version moved on: migration 041). */
+export async function clearOutbox(db: Db, row: Pick<OutboxRow, 'rdvId' | 'agentId' | 'version'>): Promise<boolean> {
+  const { rowCount } = await db.query(`delete from sync_outbox where rdv_id = $1 and agent_id = $2 and version = $3`, [row.rdvId, row.agentId, row.version]);
   return rowCount === 1;
 }
 
 export async function outboxDepth(db: Db, agentId: number): Promise<number> {
   const { rows } = await db.query(`select count(*)::int as n from sync_outbox where agent_id = $1`, [agentId]);
   return rows[0].n;
+}
+
+/** Pending changes of a mailbox that no longer exists (disconnected): nothing will write them. */
+export async function dropOutboxOfAgent(db: Db, agentId: number): Promise<number> {
+  const { rowCount } = await db.query(`delete from sync_outbox where agent_id = $1`, [agentId]);
+  return rowCount ?? 0;
+}
+
+/**
+ * The agents whose event of this RDV must be brought up to date: the RDV's agents and the agents that have an
+ * event link for it (an agent taken off the RDV still has an event to delete), among the agents with a mailbox row.
+ */
+export async function agentsToSyncForRdv(db: Db, rdvId: number): Promise<number[]> {
+  const { rows } = await db.query(
+    `select m.agent_id from sync_mailboxes m
+      where m.agent_id in (select agent_id from rdv_agents where rdv_id = $1 union select agent_id from outlook_events where rdv_id = $1)
+      order by m.agent_id`, [rdvId]);
+  return rows.map((r) => Number(r.agent_id));
+}
+
+/** What the outbound sync needs to write an RDV's event in one agent's calendar (null: the RDV is gone). */
+export interface RdvEventSource {
+  rdvId: number;
+  uuid: string;
+  status: string;
+  startsAt: Date;
+  endsAt: Date;
+  /** The agent is (still) one of the RDV's agents. */
+  onAgent: boolean;
+  motifName: string;
+  locationType: 'public_office' | 'phone' | 'home' | 'visio';
+  lieu: { name: string; address: string } | null;
+  address: string | null;
+  collective: boolean;
+  context: string | null;
+  detail: 'motif_and_lieu' | 'motif_lieu_and_usager_initials' | 'full';
+  /** Live participants, by usager id. */
+  usagers: Array<{ firstName: string; lastName: string; phone: string | null }>;
+}
+
+export async function rdvEventSource(db: Db, rdvId: number, agentId: number): Promise<RdvEventSource | null> {
+  const { rows } = await db.query(
+    `select r.id, r.uuid, r.status, r.starts_at, r.ends_at, r.collective, r.address, r.context,
+            exists (select 1 from rdv_agents ra where ra.rdv_id = r.id and ra.agent_id = $2) as on_agent,
+            m.name as motif_name, m.location_type, l.name as lieu_name, l.address as lieu_address, t.outlook_event_detail,
+            coalesce((select json_agg(json_build_object('firstName', u.first_name, 'lastName', u.last_name, 'phone', u.phone) order by u.id)
+                        from participations p join usagers u on u.id = p.usager_id
+                       where p.rdv_id = r.id and p.status not in ('excused', 'revoked')), '[]') as usagers
+       from rdvs r
+       join motifs m on m.id = r.motif_id
+       join organisations o on o.id = r.organisation_id
+       join territories t on t.id = o.territory_id
+       left join lieux l on l.id = r.lieu_id
+      where r.id = $1`, [rdvId, agentId]);
+  const r = rows[0];
+  if (!r) return null;
+  return {
+    rdvId: Number(r.id), uuid: r.uuid, status: r.status, startsAt: r.starts_at, endsAt: r.ends_at, onAgent: r.on_agent,
+    motifName: r.motif_name, locationType: r.location_type, lieu: r.lieu_name ? { name: r.lieu_name, address: r.lieu_address } : null,
+    address: r.address, collective: r.collective, context: r.context, detail: r.outlook_event_detail, usagers: r.usagers,
+  };
 }
 
 // ---------------------------------------------------------------- busy blocks (Outlook events that are not ours)
