@@ -2,6 +2,8 @@
  * Data access of the Outlook sync: connected mailboxes, the (RDV, agent) ↔ event links, the outbox of changes to
  * write, and busy blocks imported from Outlook. Every statement as a named function taking its connection.
  */
+import type { AgentRole } from '../../../shared/src/domain';
+import type { AgentIdentity } from './agents';
 import type { Db } from './db';
 
 // ---------------------------------------------------------------- mailboxes
@@ -84,6 +86,34 @@ export async function mailboxesToRenew(db: Db, before: Date): Promise<MailboxRow
   return rows.map(toMailbox);
 }
 
+/** Start of the window the stored delta link covers (migration 042): the rolling window is re-based from it. */
+export async function deltaWindowStart(db: Db, agentId: number): Promise<Date | null> {
+  const { rows } = await db.query(`select delta_window_start from sync_mailboxes where agent_id = $1`, [agentId]);
+  return rows[0]?.delta_window_start ?? null;
+}
+
+export async function setDeltaWindowStart(db: Db, agentId: number, start: Date | null): Promise<void> {
+  await db.query(`update sync_mailboxes set delta_window_start = $2 where agent_id = $1`, [agentId, start]);
+}
+
+/** The agent as the sync acts for them (booking rules check their roles): the RDV moves they make in Outlook. */
+export async function agentIdentityOf(db: Db, agentId: number): Promise<AgentIdentity | null> {
+  const { rows } = await db.query(
+    `select a.id, a.email, a.first_name, a.last_name, r.organisation_id, r.role, o.territory_id
+       from agents a left join agent_roles r on r.agent_id = a.id left join organisations o on o.id = r.organisation_id
+      where a.id = $1`, [agentId]);
+  if (!rows.length) return null;
+  const roles = new Map<number, AgentRole>();
+  const orgTerritory = new Map<number, number>();
+  for (const r of rows) {
+    if (r.organisation_id == null) continue;
+    roles.set(Number(r.organisation_id), r.role);
+    orgTerritory.set(Number(r.organisation_id), Number(r.territory_id));
+  }
+  const a = rows[0];
+  return { id: Number(a.id), email: a.email, firstName: a.first_name, lastName: a.last_name, roles, orgTerritory };
+}
+
 // ---------------------------------------------------------------- (RDV, agent) ↔ event links
 
 export interface EventLinkRow {
@@ -146,6 +176,43 @@ export async function deleteEventLink(db: Db, rdvId: number, agentId: number): P
   await db.query(`delete from outlook_events where rdv_id = $1 and agent_id = $2`, [rdvId, agentId]);
 }
 
+/** The agent's event links whose RDV overlaps [start, end) and whose event exists: what a full resync must see again. */
+export async function eventLinksInWindow(db: Db, agentId: number, start: Date, end: Date): Promise<EventLinkRow[]> {
+  const { rows } = await db.query(
+    `select e.* from outlook_events e join rdvs r on r.id = e.rdv_id
+      where e.agent_id = $1 and e.event_id is not null and r.starts_at < $3 and r.ends_at > $2 order by e.rdv_id`,
+    [agentId, start, end]);
+  return rows.map(toLink);
+}
+
+/** Links of the agent still waiting for their event whose RDV has exactly these times: an event found in Outlook may be theirs. */
+export async function linksAwaitingEventAt(db: Db, agentId: number, start: Date, end: Date): Promise<EventLinkRow[]> {
+  const { rows } = await db.query(
+    `select e.* from outlook_events e join rdvs r on r.id = e.rdv_id
+      where e.agent_id = $1 and e.event_id is null and r.starts_at = $2 and r.ends_at = $3`, [agentId, start, end]);
+  return rows.map(toLink);
+}
+
+/** What the inbound rules need to know of the RDV behind an event: its times, status, agents and territory policy. */
+export interface RdvForInbound {
+  rdvId: number; startsAt: Date; endsAt: Date; status: string; agentIds: number[]; organisationId: number;
+  timeZone: string; deletionPolicy: 'restore_and_flag' | 'cancel_and_notify';
+}
+
+export async function rdvForInbound(db: Db, rdvId: number): Promise<RdvForInbound | null> {
+  const { rows } = await db.query(
+    `select r.id, r.starts_at, r.ends_at, r.status, r.organisation_id, t.time_zone, t.outlook_deletion_policy,
+            coalesce((select array_agg(ra.agent_id order by ra.agent_id) from rdv_agents ra where ra.rdv_id = r.id), '{}') as agent_ids
+       from rdvs r join organisations o on o.id = r.organisation_id join territories t on t.id = o.territory_id
+      where r.id = $1`, [rdvId]);
+  const r = rows[0];
+  if (!r) return null;
+  return {
+    rdvId: Number(r.id), startsAt: r.starts_at, endsAt: r.ends_at, status: r.status, organisationId: Number(r.organisation_id),
+    agentIds: (r.agent_ids as Array<number | string>).map(Number), timeZone: r.time_zone, deletionPolicy: r.outlook_deletion_policy,
+  };
+}
+
 // ---------------------------------------------------------------- outbox
 
 /** Marks (RDV, agent) pairs as to be written; an unwritten earlier change keeps its time (latency from there). */
@@ -174,6 +241,12 @@ export async function clearOutbox(db: Db, row: OutboxRow): Promise<boolean> {
 export async function outboxDepth(db: Db, agentId: number): Promise<number> {
   const { rows } = await db.query(`select count(*)::int as n from sync_outbox where agent_id = $1`, [agentId]);
   return rows[0].n;
+}
+
+/** Whether a store change of this pair is still waiting to be written (the store's version then wins). */
+export async function outboxPending(db: Db, rdvId: number, agentId: number): Promise<boolean> {
+  const { rows } = await db.query(`select exists (select 1 from sync_outbox where rdv_id = $1 and agent_id = $2) as x`, [rdvId, agentId]);
+  return rows[0].x;
 }
 
 // ---------------------------------------------------------------- busy blocks (Outlook events that are not ours)
