@@ -185,12 +185,19 @@ export async function eventLinksInWindow(db: Db, agentId: number, start: Date, e
   return rows.map(toLink);
 }
 
-/** Links of the agent still waiting for their event whose RDV has exactly these times: an event found in Outlook may be theirs. */
-export async function linksAwaitingEventAt(db: Db, agentId: number, start: Date, end: Date): Promise<EventLinkRow[]> {
-  const { rows } = await db.query(
-    `select e.* from outlook_events e join rdvs r on r.id = e.rdv_id
-      where e.agent_id = $1 and e.event_id is null and r.starts_at = $2 and r.ends_at = $3`, [agentId, start, end]);
+/** The agent's links of these events (one delta page at a time). */
+export async function eventLinksByEventIds(db: Db, agentId: number, eventIds: string[]): Promise<EventLinkRow[]> {
+  if (!eventIds.length) return [];
+  const { rows } = await db.query(`select * from outlook_events where agent_id = $1 and event_id = any($2::text[])`, [agentId, eventIds]);
   return rows.map(toLink);
+}
+
+/** Links of the agent still waiting for their event, with their RDV's times: an event found in Outlook may be theirs. */
+export async function linksAwaitingEvent(db: Db, agentId: number): Promise<Array<EventLinkRow & { startsAt: Date; endsAt: Date }>> {
+  const { rows } = await db.query(
+    `select e.*, r.starts_at, r.ends_at from outlook_events e join rdvs r on r.id = e.rdv_id
+      where e.agent_id = $1 and e.event_id is null and r.status not in ('excused', 'revoked')`, [agentId]);
+  return rows.map((r) => ({ ...toLink(r), startsAt: r.starts_at, endsAt: r.ends_at }));
 }
 
 /** What the inbound rules need to know of the RDV behind an event: its times, status, agents and territory policy. */
@@ -260,6 +267,22 @@ export async function upsertBusyBlock(db: Db, agentId: number, b: BusyBlockInput
      on conflict (agent_id, source, source_id) do update
         set starts_at = excluded.starts_at, ends_at = excluded.ends_at, show_as = excluded.show_as, is_all_day = excluded.is_all_day, updated_at = clock_timestamp()`,
     [agentId, b.startsAt, b.endsAt, b.showAs, b.isAllDay, b.sourceId]);
+}
+
+/** Upserts many blocks of one agent in one statement (a delta page). */
+export async function upsertBusyBlocks(db: Db, agentId: number, blocks: BusyBlockInput[]): Promise<void> {
+  if (!blocks.length) return;
+  await db.query(
+    `insert into busy_blocks (agent_id, starts_at, ends_at, show_as, is_all_day, source, source_id)
+     select $1, s, e, a, d, 'outlook', i from unnest($2::timestamptz[], $3::timestamptz[], $4::text[], $5::boolean[], $6::text[]) as b(s, e, a, d, i)
+     on conflict (agent_id, source, source_id) do update
+        set starts_at = excluded.starts_at, ends_at = excluded.ends_at, show_as = excluded.show_as, is_all_day = excluded.is_all_day, updated_at = clock_timestamp()`,
+    [agentId, blocks.map((b) => b.startsAt), blocks.map((b) => b.endsAt), blocks.map((b) => b.showAs), blocks.map((b) => b.isAllDay), blocks.map((b) => b.sourceId)]);
+}
+
+export async function deleteBusyBlocks(db: Db, agentId: number, sourceIds: string[]): Promise<void> {
+  if (!sourceIds.length) return;
+  await db.query(`delete from busy_blocks where agent_id = $1 and source = 'outlook' and source_id = any($2::text[])`, [agentId, sourceIds]);
 }
 
 export async function deleteBusyBlock(db: Db, agentId: number, sourceId: string): Promise<void> {

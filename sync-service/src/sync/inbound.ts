@@ -15,9 +15,9 @@ import type { Logger } from 'pino';
 import { cancelRdv, moveRdv } from '../booking';
 import { withTransaction } from '../data/db';
 import {
-  agentIdentityOf, deleteBusyBlock, deleteBusyBlocksNotIn, deltaWindowStart, eventLinkByEventId, eventLinksInWindow, getMailbox,
-  linksAwaitingEventAt, markOutbox, outboxPending, rdvForInbound, saveEventLink, setDeltaWindowStart, updateMailbox, upsertBusyBlock,
-  type EventLinkRow, type MailboxRow, type RdvForInbound,
+  agentIdentityOf, deleteBusyBlocks, deleteBusyBlocksNotIn, deltaWindowStart, eventLinksByEventIds, eventLinksInWindow, getMailbox,
+  linksAwaitingEvent, markOutbox, outboxPending, rdvForInbound, saveEventLink, setDeltaWindowStart, updateMailbox, upsertBusyBlocks,
+  type BusyBlockInput, type EventLinkRow, type MailboxRow, type RdvForInbound,
 } from '../data/sync';
 import { DomainError } from '../errors';
 import { takePayloadKey, type Job } from '../queue/jobs';
@@ -55,7 +55,12 @@ export function inboundHandler(deps: SyncDeps): JobHandler {
       deps.logger.error({ jobId: job.id }, 'inbound: job without an agent id, dropped');
       return;
     }
-    if (job.payload.full) await takePayloadKey(deps.pool, job, 'full');
+    if (job.payload.full) {
+      // The request is kept by the mailbox row (no delta link = full round) before the job forgets it, so that a
+      // rerun asked for by a later notification is an ordinary round, and a failed full round is retried as one.
+      await updateMailbox(deps.pool, agentId, { deltaLink: null });
+      await takePayloadKey(deps.pool, job, 'full');
+    }
     await runInboundRound(deps, agentId, { full: Boolean(job.payload.full), signal: ctx.signal });
   };
 }
@@ -126,6 +131,7 @@ function frenchWhen(d: Date, zone: string): string {
 class DeltaRound {
   private readonly agentId: number;
   private readonly masters = new Map<string, CalendarEvent | null>();
+  private awaiting: Array<EventLinkRow & { startsAt: Date; endsAt: Date }> = [];
   private result!: InboundRoundResult;
   private full = false;
 
@@ -143,6 +149,7 @@ class DeltaRound {
       await updateMailbox(pool, this.agentId, { deltaLink: null, importDone: 0 });
       await setDeltaWindowStart(pool, this.agentId, null);
     }
+    this.awaiting = await linksAwaitingEvent(pool, this.agentId);
     const seen = new Set<string>();
     let from: { start: Date; end: Date } | { link: string } = full ? window : { link: this.mb.deltaLink! };
     let deltaLink: string | undefined;
@@ -153,8 +160,8 @@ class DeltaRound {
         if (!ev.id) continue;
         this.result.items++;
         if (!ev.removed) seen.add(ev.id);
-        await this.apply(ev);
       }
+      await this.applyPage(page.events);
       if (full) await updateMailbox(pool, this.agentId, { importDone: this.result.items });
       if (page.nextLink) { from = { link: page.nextLink }; continue; }
       deltaLink = page.deltaLink;
@@ -180,13 +187,41 @@ class DeltaRound {
     }
   }
 
-  private async apply(ev: CalendarEvent): Promise<void> {
+  /** One page: links read in one query, busy blocks written in two statements; our events one by one. */
+  private async applyPage(events: CalendarEvent[]): Promise<void> {
+    const { pool } = this.deps;
+    // The same item may come twice (Graph promises neither order nor uniqueness): the last one counts.
     // Series masters are skipped: their occurrences come expanded, each with its own id.
-    if (ev.type === 'seriesMaster') return;
-    const link = await eventLinkByEventId(this.deps.pool, this.agentId, ev.id);
-    if (link) return this.applyOurs(link, ev);
-    if (!ev.removed && (await this.adopt(ev))) return;
-    await this.applyBusy(ev);
+    const byId = new Map<string, CalendarEvent>();
+    for (const ev of events) {
+      if (!ev.id || ev.type === 'seriesMaster') continue;
+      byId.delete(ev.id);
+      byId.set(ev.id, ev);
+    }
+    if (!byId.size) return;
+    const links = new Map((await eventLinksByEventIds(pool, this.agentId, [...byId.keys()])).map((l) => [l.eventId!, l]));
+    const upserts: BusyBlockInput[] = [];
+    const deletes: string[] = [];
+    for (const ev of byId.values()) {
+      const link = links.get(ev.id);
+      if (link) {
+        deletes.push(ev.id); // ours is never a busy block (one imported before it was known as ours goes)
+        await this.applyOurs(link, ev);
+        continue;
+      }
+      if (!ev.removed && (await this.adopt(ev))) {
+        deletes.push(ev.id);
+        continue;
+      }
+      const block = await this.busyBlockOf(ev);
+      if (block) upserts.push(block);
+      else deletes.push(ev.id);
+      this.latency(ev);
+    }
+    await upsertBusyBlocks(pool, this.agentId, upserts);
+    await deleteBusyBlocks(pool, this.agentId, deletes);
+    this.result.blocksUpserted += upserts.length;
+    this.result.blocksRemoved += deletes.length;
   }
 
   /**
@@ -195,17 +230,17 @@ class DeltaRound {
    */
   private async adopt(ev: CalendarEvent): Promise<boolean> {
     if (!ev.start || !ev.end || ev.seriesMasterId) return false;
-    const candidates = await linksAwaitingEventAt(this.deps.pool, this.agentId, ev.start, ev.end);
+    const candidates = this.awaiting.filter((l) => sameInstant(ev.start, l.startsAt) && sameInstant(ev.end, l.endsAt));
     if (!candidates.length) return false;
     const full = await this.deps.gateway.getEvent(this.mb.mailbox, ev.id);
     if (!full?.rdvLink) return false;
     const link = candidates.find((l) => full.rdvLink === `${l.rdvId}/${l.agentId}`);
     if (link) {
       await saveEventLink(this.deps.pool, link.rdvId, link.agentId, { eventId: ev.id, changeKey: full.changeKey ?? ev.changeKey ?? null });
+      this.awaiting = this.awaiting.filter((l) => l !== link);
       this.log.info({ rdvId: link.rdvId }, 'inbound: event of a lost create answer adopted');
     }
-    // Ours either way: never a busy block.
-    await deleteBusyBlock(this.deps.pool, this.agentId, ev.id);
+    // Ours either way (another link's duplicate is the reconciliation's business): never a busy block.
     return true;
   }
 
@@ -293,25 +328,20 @@ class DeltaRound {
     log.info('inbound: event deleted in Outlook, restored and RDV flagged');
   }
 
-  private async applyBusy(ev: CalendarEvent): Promise<void> {
-    const { pool } = this.deps;
+  /** The busy block an event that is not ours makes, or null when it takes no time (deleted, free, cancelled). */
+  private async busyBlockOf(ev: CalendarEvent): Promise<BusyBlockInput | null> {
+    if (ev.removed || !ev.start || !ev.end || ev.end <= ev.start) return null;
     let showAs = ev.showAs;
     let cancelled = ev.isCancelled;
     // Occurrences in delta pages carry only identity and times: show-as comes from their series master.
-    if (!ev.removed && showAs === undefined && ev.seriesMasterId) {
+    if (showAs === undefined && ev.seriesMasterId) {
       const master = await this.master(ev.seriesMasterId);
-      showAs = master?.showAs ?? 'busy';
+      showAs = master?.showAs;
       cancelled = cancelled || master?.isCancelled;
     }
-    const blocking = !ev.removed && !cancelled && ev.start && ev.end && ev.end > ev.start && BLOCKING_SHOW_AS.has(showAs ?? 'busy');
-    if (blocking) {
-      await upsertBusyBlock(pool, this.agentId, { sourceId: ev.id, startsAt: ev.start!, endsAt: ev.end!, showAs: showAs ?? 'busy', isAllDay: Boolean(ev.isAllDay) });
-      this.result.blocksUpserted++;
-    } else {
-      await deleteBusyBlock(pool, this.agentId, ev.id);
-      this.result.blocksRemoved++;
-    }
-    this.latency(ev);
+    showAs ??= 'busy';
+    if (cancelled || !BLOCKING_SHOW_AS.has(showAs)) return null;
+    return { sourceId: ev.id, startsAt: ev.start, endsAt: ev.end, showAs, isAllDay: Boolean(ev.isAllDay) };
   }
 
   private async master(id: string): Promise<CalendarEvent | null> {

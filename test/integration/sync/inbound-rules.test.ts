@@ -183,6 +183,21 @@ describe('an Outlook change reaches the store by one delta round', () => {
       expect(await outboxPending(t.db.pool, rdvId, agentId)).toBe(true);
     });
 
+    it('lets a store change still waiting to be written win over an edit of the same event in Outlook', async () => {
+      const rdvId = await t.bookRdv('2026-03-16T10:00:00Z');
+      const ev = await t.writeOurEvent(rdvId, agentId, '2026-03-16T10:00:00Z', '2026-03-16T10:30:00Z');
+      await t.round(agentId);
+      const agent = (await agentIdentityOf(t.db.pool, agentId))!;
+      await moveRdv(t.db.pool, agent, rdvId, { startsAt: new Date('2026-03-16T11:00:00Z') }, NOW, 'api');
+      await t.db.pool.query('insert into sync_outbox (rdv_id, agent_id) values ($1, $2) on conflict do nothing', [rdvId, agentId]);
+      await outlook.update(ev.id, { start: utc('2026-03-16T12:00:00Z'), end: utc('2026-03-16T12:30:00Z') });
+      await t.round(agentId);
+      expect((await getRdv(t.db.pool, rdvId))!.startsAt.toISOString()).toBe('2026-03-16T11:00:00.000Z');
+      expect((await auditOf(rdvId)).map((a) => a.channel)).toEqual(['api', 'api']);
+      expect((await getEventLink(t.db.pool, rdvId, agentId))!.notice).toBeNull();
+      await t.db.pool.query('delete from sync_outbox where rdv_id = $1', [rdvId]);
+    });
+
     it('restores an event deleted in Outlook and flags the RDV by default, without touching the RDV', async () => {
       const rdvId = await t.bookRdv('2026-03-17T09:00:00Z');
       const ev = await t.writeOurEvent(rdvId, agentId, '2026-03-17T09:00:00Z', '2026-03-17T09:30:00Z');
