@@ -170,7 +170,8 @@ class DeltaRound {
     if (full) await this.sweep(seen, window);
     await updateMailbox(pool, this.agentId, { deltaLink: deltaLink ?? null, lastSuccessAt: this.deps.now(), lastError: null, lastErrorAt: null });
     if (full) await setDeltaWindowStart(pool, this.agentId, window.start);
-    this.log.info({ ...this.result }, 'inbound: delta round done');
+    // Empty rounds (echoes of our own writes) are the common case: not worth a line each at info level.
+    this.log[this.result.items ? 'info' : 'debug']({ ...this.result }, 'inbound: delta round done');
     return this.result;
   }
 
