@@ -111,7 +111,8 @@ export async function agentIdentityOf(db: Db, agentId: number): Promise<AgentIde
     orgTerritory.set(Number(r.organisation_id), Number(r.territory_id));
   }
   const a = rows[0];
-  return { id: Number(a.id), email: a.email, firstName: a.first_name, lastName: a.last_name, roles, orgTerritory };
+  // No territory-level rights: what the sync does for an agent needs only their roles in the RDV's organisation.
+  return Object.assign({ id: Number(a.id), email: a.email, firstName: a.first_name, lastName: a.last_name, roles, orgTerritory }, { territoryRights: new Map() });
 }
 
 // ---------------------------------------------------------------- (RDV, agent) ↔ event links

@@ -286,7 +286,8 @@ class DeltaRound {
       this.latency(ev);
       log.info('inbound: RDV moved to follow its event in Outlook');
     } catch (err) {
-      if (!(err instanceof DomainError)) throw err;
+      // A refusal by the booking rules (4xx); a busy or unreachable store (503) is retried by the queue instead.
+      if (!(err instanceof DomainError) || err.status >= 500) throw err;
       const notice = `Déplacement refusé dans Outlook : le créneau du ${frenchWhen(ev.start, rdv.timeZone)} n'est pas disponible (${err.message.replace(/\.$/, '')}). `
         + `Le rendez-vous reste le ${frenchWhen(rdv.startsAt, rdv.timeZone)} ; l'événement a été remis à cette heure.`;
       await withTransaction(pool, async (client) => {
@@ -313,7 +314,7 @@ class DeltaRound {
         log.info('inbound: event deleted in Outlook, RDV cancelled (territory policy)');
         return;
       } catch (err) {
-        if (!(err instanceof DomainError)) throw err;
+        if (!(err instanceof DomainError) || err.status >= 500) throw err;
         log.warn({ code: err.code }, 'inbound: could not cancel the RDV of an event deleted in Outlook: restored instead');
       }
     }
