@@ -153,6 +153,27 @@ describe('the Graph webhook receiver', () => {
     await subscribe();
   });
 
+  it('catches up once a receiver that was down is back: Graph\'s retries (an hour, compressed) bring the notification, and the round reads the change', async () => {
+    const settings = t.emulator.control.settings();
+    t.emulator.control.settings({ notificationRetryDelaysMs: [100, 200, 400, 800, 1600] });
+    const port = (server.address() as AddressInfo).port;
+    try {
+      server.closeAllConnections();
+      await new Promise<void>((r) => server.close(() => r()));
+      const before = t.emulator.control.notificationLog().length;
+      await t.emulator.control.userEvent(t.userA.id).create(meeting('2026-03-24T08:00:00Z', '2026-03-24T09:00:00Z'));
+      await until('a failed delivery', () => t.emulator.control.notificationLog().slice(before).some((d) => d.kind === 'notification' && d.error !== undefined));
+      expect(await jobs()).toEqual([]);
+      await new Promise<void>((r) => server.listen(port, '127.0.0.1', r));
+      await until('the retried notification', async () => (await jobs()).length > 0);
+      await t.round(agentId);
+      expect((await busyBlocks(t.db, agentId)).map((b) => b.start)).toContain('2026-03-24T08:00:00.000Z');
+    } finally {
+      t.emulator.control.settings({ notificationRetryDelaysMs: settings.notificationRetryDelaysMs });
+      if (!server.listening) await new Promise<void>((r) => server.listen(port, '127.0.0.1', r));
+    }
+  });
+
   it('turns a meeting added in Outlook into a busy block through notification, queue and round, and heals a dropped notification with the next round', async () => {
     const runner = createJobRunner({ pool: t.db.pool, logger: t.deps.logger, handlers: { [SYNC_JOBS.inbound.kind]: inboundHandler(t.deps) }, pollMs: 50 });
     runner.start();
