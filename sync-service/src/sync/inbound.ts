@@ -249,9 +249,15 @@ class DeltaRound {
     const { pool } = this.deps;
     const rdv = await rdvForInbound(pool, link.rdvId);
     if (!rdv) return;
-    // Gone out of the window (moved far away, or time passed): the RDV stays as it is.
-    if (ev.removed === 'changed') return;
     const live = rdv.status !== 'excused' && rdv.status !== 'revoked' && rdv.agentIds.includes(this.agentId);
+    if (ev.removed === 'changed') {
+      // Out of the round's window: the window of a delta link is fixed, so only a move in Outlook takes an event
+      // out of it. The event is read again and the move judged like any other (one call, rare).
+      if (!live) return;
+      const moved = await this.deps.gateway.getEvent(this.mb.mailbox, ev.id);
+      if (!moved || moved.removed) return this.applyOurs(link, { id: ev.id, removed: 'deleted' });
+      return this.applyOurs(link, moved);
+    }
     if (ev.removed === 'deleted' || ev.isCancelled) {
       // The outbound removing an event of a cancelled RDV or of an agent taken off it: our own deletion.
       if (!live) {

@@ -172,6 +172,17 @@ describe('an Outlook change reaches the store by one delta round', () => {
       expect((await getEventLink(t.db.pool, rdvId, agentId))!.notice).toBe(link.notice);
     });
 
+    it('follows a move that takes our event out of the sync window, when the new time is valid for the agent', async () => {
+      const rdvId = await t.bookRdv('2026-03-13T13:00:00Z');
+      const ev = await t.writeOurEvent(rdvId, agentId, '2026-03-13T13:00:00Z', '2026-03-13T13:30:00Z');
+      await t.round(agentId);
+      // The window ends on 1 September 2026: the delta reports the event as gone ("changed"), not as moved.
+      await outlook.update(ev.id, { start: utc('2026-12-01T09:00:00Z'), end: utc('2026-12-01T09:30:00Z') });
+      await t.round(agentId);
+      expect((await getRdv(t.db.pool, rdvId))!.startsAt.toISOString()).toBe('2026-12-01T09:00:00.000Z');
+      expect((await auditOf(rdvId)).at(-1)).toEqual({ action: 'moved', channel: 'outlook', actor_agent_id: agentId });
+    });
+
     it('refuses a move onto another RDV of the agent', async () => {
       const other = await t.bookRdv('2026-03-16T14:00:00Z');
       const rdvId = await t.bookRdv('2026-03-16T09:00:00Z');
