@@ -53,9 +53,10 @@ export function notificationsRouter(deps: { pool: Pool; logger: Logger; now: () 
       res.status(200).type('text/plain').set('X-Content-Type-Options', 'nosniff').send(token);
       return;
     }
-    let body: unknown;
+    let body: unknown = req.body;
     try {
-      body = JSON.parse(typeof req.body === 'string' ? req.body : '');
+      // A JSON parser mounted before this router may have parsed it already.
+      if (typeof body === 'string' || body === undefined) body = JSON.parse(body ?? '');
     } catch {
       refuse(res, 400, 'invalid_json', 'Notification Microsoft Graph : JSON invalide.');
       return;
