@@ -2,6 +2,8 @@
  * Data access of the Outlook sync: connected mailboxes, the (RDV, agent) ↔ event links, the outbox of changes to
  * write, and busy blocks imported from Outlook. Every statement as a named function taking its connection.
  */
+import type { AgentRole } from '../../../shared/src/domain';
+import type { AgentIdentity } from './agents';
 import type { Db } from './db';
 
 // ---------------------------------------------------------------- mailboxes
@@ -84,6 +86,35 @@ export async function mailboxesToRenew(db: Db, before: Date): Promise<MailboxRow
   return rows.map(toMailbox);
 }
 
+/** Start of the window the stored delta link covers (migration 042): the rolling window is re-based from it. */
+export async function deltaWindowStart(db: Db, agentId: number): Promise<Date | null> {
+  const { rows } = await db.query(`select delta_window_start from sync_mailboxes where agent_id = $1`, [agentId]);
+  return rows[0]?.delta_window_start ?? null;
+}
+
+export async function setDeltaWindowStart(db: Db, agentId: number, start: Date | null): Promise<void> {
+  await db.query(`update sync_mailboxes set delta_window_start = $2 where agent_id = $1`, [agentId, start]);
+}
+
+/** The agent as the sync acts for them (booking rules check their roles): the RDV moves they make in Outlook. */
+export async function agentIdentityOf(db: Db, agentId: number): Promise<AgentIdentity | null> {
+  const { rows } = await db.query(
+    `select a.id, a.email, a.first_name, a.last_name, r.organisation_id, r.role, o.territory_id
+       from agents a left join agent_roles r on r.agent_id = a.id left join organisations o on o.id = r.organisation_id
+      where a.id = $1`, [agentId]);
+  if (!rows.length) return null;
+  const roles = new Map<number, AgentRole>();
+  const orgTerritory = new Map<number, number>();
+  for (const r of rows) {
+    if (r.organisation_id == null) continue;
+    roles.set(Number(r.organisation_id), r.role);
+    orgTerritory.set(Number(r.organisation_id), Number(r.territory_id));
+  }
+  const a = rows[0];
+  // No territory-level rights: what the sync does for an agent needs only their roles in the RDV's organisation.
+  return Object.assign({ id: Number(a.id), email: a.email, firstName: a.first_name, lastName: a.last_name, roles, orgTerritory }, { territoryRights: new Map() });
+}
+
 // ---------------------------------------------------------------- (RDV, agent) ↔ event links
 
 export interface EventLinkRow {
@@ -163,6 +194,50 @@ export async function claimEventLink(db: Db, rdvId: number, agentId: number, tok
 /** Gives the lease back (only the holder's token can). */
 export async function releaseEventLink(db: Db, rdvId: number, agentId: number, token: string): Promise<void> {
   await db.query(`update outlook_events set claim_token = null, claimed_until = null where rdv_id = $1 and agent_id = $2 and claim_token = $3`, [rdvId, agentId, token]);
+}
+
+/** The agent's event links whose RDV overlaps [start, end) and whose event exists: what a full resync must see again. */
+export async function eventLinksInWindow(db: Db, agentId: number, start: Date, end: Date): Promise<EventLinkRow[]> {
+  const { rows } = await db.query(
+    `select e.* from outlook_events e join rdvs r on r.id = e.rdv_id
+      where e.agent_id = $1 and e.event_id is not null and r.starts_at < $3 and r.ends_at > $2 order by e.rdv_id`,
+    [agentId, start, end]);
+  return rows.map(toLink);
+}
+
+/** The agent's links of these events (one delta page at a time). */
+export async function eventLinksByEventIds(db: Db, agentId: number, eventIds: string[]): Promise<EventLinkRow[]> {
+  if (!eventIds.length) return [];
+  const { rows } = await db.query(`select * from outlook_events where agent_id = $1 and event_id = any($2::text[])`, [agentId, eventIds]);
+  return rows.map(toLink);
+}
+
+/** Links of the agent still waiting for their event, with their RDV's times: an event found in Outlook may be theirs. */
+export async function linksAwaitingEvent(db: Db, agentId: number): Promise<Array<EventLinkRow & { startsAt: Date; endsAt: Date }>> {
+  const { rows } = await db.query(
+    `select e.*, r.starts_at, r.ends_at from outlook_events e join rdvs r on r.id = e.rdv_id
+      where e.agent_id = $1 and e.event_id is null and r.status not in ('excused', 'revoked')`, [agentId]);
+  return rows.map((r) => ({ ...toLink(r), startsAt: r.starts_at, endsAt: r.ends_at }));
+}
+
+/** What the inbound rules need to know of the RDV behind an event: its times, status, agents and territory policy. */
+export interface RdvForInbound {
+  rdvId: number; startsAt: Date; endsAt: Date; status: string; agentIds: number[]; organisationId: number;
+  timeZone: string; deletionPolicy: 'restore_and_flag' | 'cancel_and_notify';
+}
+
+export async function rdvForInbound(db: Db, rdvId: number): Promise<RdvForInbound | null> {
+  const { rows } = await db.query(
+    `select r.id, r.starts_at, r.ends_at, r.status, r.organisation_id, t.time_zone, t.outlook_deletion_policy,
+            coalesce((select array_agg(ra.agent_id order by ra.agent_id) from rdv_agents ra where ra.rdv_id = r.id), '{}') as agent_ids
+       from rdvs r join organisations o on o.id = r.organisation_id join territories t on t.id = o.territory_id
+      where r.id = $1`, [rdvId]);
+  const r = rows[0];
+  if (!r) return null;
+  return {
+    rdvId: Number(r.id), startsAt: r.starts_at, endsAt: r.ends_at, status: r.status, organisationId: Number(r.organisation_id),
+    agentIds: (r.agent_ids as Array<number | string>).map(Number), timeZone: r.time_zone, deletionPolicy: r.outlook_deletion_policy,
+  };
 }
 
 // ---------------------------------------------------------------- outbox
@@ -257,6 +332,12 @@ export async function rdvEventSource(db: Db, rdvId: number, agentId: number): Pr
   };
 }
 
+/** Whether a store change of this pair is still waiting to be written (the store's version then wins). */
+export async function outboxPending(db: Db, rdvId: number, agentId: number): Promise<boolean> {
+  const { rows } = await db.query(`select exists (select 1 from sync_outbox where rdv_id = $1 and agent_id = $2) as x`, [rdvId, agentId]);
+  return rows[0].x;
+}
+
 // ---------------------------------------------------------------- busy blocks (Outlook events that are not ours)
 
 export interface BusyBlockInput { sourceId: string; startsAt: Date; endsAt: Date; showAs: string; isAllDay: boolean }
@@ -268,6 +349,22 @@ export async function upsertBusyBlock(db: Db, agentId: number, b: BusyBlockInput
      on conflict (agent_id, source, source_id) do update
         set starts_at = excluded.starts_at, ends_at = excluded.ends_at, show_as = excluded.show_as, is_all_day = excluded.is_all_day, updated_at = clock_timestamp()`,
     [agentId, b.startsAt, b.endsAt, b.showAs, b.isAllDay, b.sourceId]);
+}
+
+/** Upserts many blocks of one agent in one statement (a delta page). */
+export async function upsertBusyBlocks(db: Db, agentId: number, blocks: BusyBlockInput[]): Promise<void> {
+  if (!blocks.length) return;
+  await db.query(
+    `insert into busy_blocks (agent_id, starts_at, ends_at, show_as, is_all_day, source, source_id)
+     select $1, s, e, a, d, 'outlook', i from unnest($2::timestamptz[], $3::timestamptz[], $4::text[], $5::boolean[], $6::text[]) as b(s, e, a, d, i)
+     on conflict (agent_id, source, source_id) do update
+        set starts_at = excluded.starts_at, ends_at = excluded.ends_at, show_as = excluded.show_as, is_all_day = excluded.is_all_day, updated_at = clock_timestamp()`,
+    [agentId, blocks.map((b) => b.startsAt), blocks.map((b) => b.endsAt), blocks.map((b) => b.showAs), blocks.map((b) => b.isAllDay), blocks.map((b) => b.sourceId)]);
+}
+
+export async function deleteBusyBlocks(db: Db, agentId: number, sourceIds: string[]): Promise<void> {
+  if (!sourceIds.length) return;
+  await db.query(`delete from busy_blocks where agent_id = $1 and source = 'outlook' and source_id = any($2::text[])`, [agentId, sourceIds]);
 }
 
 export async function deleteBusyBlock(db: Db, agentId: number, sourceId: string): Promise<void> {

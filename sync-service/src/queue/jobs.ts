@@ -79,6 +79,14 @@ export async function extendLease(db: Db, job: Pick<Job, 'id' | 'leaseToken'>, l
   return rowCount === 1;
 }
 
+/**
+ * Removes one key from a running job's payload: a flag the handler has taken in hand (a delta round's `full`)
+ * must not stick to the reruns that later requests ask for.
+ */
+export async function takePayloadKey(db: Db, job: Pick<Job, 'id' | 'leaseToken'>, key: string): Promise<void> {
+  await db.query(`update jobs set payload = payload - $3::text where id = $1 and lease_token = $2`, [job.id, job.leaseToken, key]);
+}
+
 /** Done: the row goes, unless it was asked to run again meanwhile. */
 export async function completeJob(db: Db, job: Pick<Job, 'id' | 'leaseToken'>): Promise<void> {
   const { rowCount } = await db.query(`delete from jobs where id = $1 and lease_token = $2 and not rerun`, [job.id, job.leaseToken]);

@@ -42,6 +42,8 @@ export interface CalendarEvent {
   seriesMasterId?: string;
   /** Our RdvLink value, when read with the property expanded (not in delta pages). */
   rdvLink?: string;
+  /** When the event was last changed (Graph's clock): inbound propagation latency. */
+  lastModified?: Date;
 }
 
 export interface DeltaPage { events: CalendarEvent[]; nextLink?: string; deltaLink?: string }
@@ -114,6 +116,7 @@ function toEvent(raw: any): CalendarEvent {
     id: raw.id, changeKey: raw.changeKey, start: fromGraphDate(raw.start), end: fromGraphDate(raw.end), showAs: raw.showAs,
     isAllDay: raw.isAllDay, isCancelled: raw.isCancelled, type: raw.type, seriesMasterId: raw.seriesMasterId ?? undefined,
     rdvLink: raw.singleValueExtendedProperties?.find((p: { id: string }) => p.id.toLowerCase() === RDV_LINK_PROPERTY.toLowerCase())?.value,
+    lastModified: raw.lastModifiedDateTime ? new Date(raw.lastModifiedDateTime) : undefined,
   };
 }
 

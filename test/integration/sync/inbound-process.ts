@@ -1,0 +1,45 @@
+/**
+ * The inbound half of the sync service as a child process, so that a test can SIGKILL it: the Graph webhook
+ * receiver (HTTPS on WEBHOOK_PORT, certificate from the local CA) and a job runner for delta rounds, against
+ * DATABASE_URL and the Graph settings in the environment. The business clock is SYNC_TEST_NOW. Prints "ready".
+ */
+import https from 'node:https';
+import express from 'express';
+import pino from 'pino';
+import { createPool } from '../../../sync-service/src/data/db';
+import { createJobRunner } from '../../../sync-service/src/queue/runner';
+import { loadSyncConfig } from '../../../sync-service/src/sync/config';
+import { createGraphGateway } from '../../../sync-service/src/sync/graph';
+import { inboundHandler } from '../../../sync-service/src/sync/inbound';
+import { noMetrics, SYNC_JOBS, type SyncDeps } from '../../../sync-service/src/sync/types';
+import { notificationsRouter } from '../../../sync-service/src/sync/webhook';
+import { serverCertificateFor } from '../../m365-emulator';
+
+const env = process.env;
+const pool = createPool(env.DATABASE_URL!, 8);
+const config = loadSyncConfig(env, 'https://127.0.0.1')!;
+const gateway = await createGraphGateway(config);
+const logger = pino({ level: env.LOG_LEVEL ?? 'warn' }, pino.destination(2));
+const now = new Date(env.SYNC_TEST_NOW!);
+const deps: SyncDeps = { pool, gateway, config, logger, now: () => now, metrics: noMetrics };
+const runner = createJobRunner({
+  pool, databaseUrl: env.DATABASE_URL, logger, handlers: { [SYNC_JOBS.inbound.kind]: inboundHandler(deps) },
+  concurrency: 4, pollMs: 50, leaseSeconds: 2, retryBaseMs: 200,
+});
+const app = express();
+app.use('/graph', notificationsRouter({ pool, logger, now: () => now }));
+const cert = serverCertificateFor(['127.0.0.1', 'localhost']);
+const server = https.createServer({ cert: cert.cert + cert.ca, key: cert.key }, app);
+server.listen(Number(env.WEBHOOK_PORT), '127.0.0.1', () => {
+  runner.start();
+  process.stdout.write('ready\n');
+});
+process.on('SIGTERM', () => {
+  void (async () => {
+    server.close();
+    server.closeAllConnections();
+    await runner.stop();
+    await pool.end();
+    process.exit(0);
+  })();
+});
