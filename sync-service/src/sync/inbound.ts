@@ -14,10 +14,11 @@ import { DateTime } from 'luxon';
 import type { Logger } from 'pino';
 import { cancelRdv, moveRdv } from '../booking';
 import { desiredEventContent } from './outbound';
+import { queueOutbound } from './outbox';
 import { withTransaction } from '../data/db';
 import {
   agentIdentityOf, deleteBusyBlocks, deleteBusyBlocksNotIn, deltaWindowStart, eventLinksByEventIds, eventLinksInWindow, getMailbox,
-  linksAwaitingEvent, markOutbox, outboxPending, rdvForInbound, saveEventLink, setDeltaWindowStart, updateMailbox, upsertBusyBlocks,
+  linksAwaitingEvent, outboxPending, rdvForInbound, saveEventLink, setDeltaWindowStart, updateMailbox, upsertBusyBlocks,
   type BusyBlockInput, type EventLinkRow, type MailboxRow, type RdvForInbound,
 } from '../data/sync';
 import { DomainError } from '../errors';
@@ -303,7 +304,7 @@ class DeltaRound {
       await withTransaction(pool, async (client) => {
         // Current changeKey so the outbound's If-Match holds; no content hash so it cannot take the event as up to date.
         await saveEventLink(client, rdv.rdvId, this.agentId, { changeKey: ev.changeKey ?? null, contentHash: null, notice, noticeAt: now() });
-        await markOutbox(client, [{ rdvId: rdv.rdvId, agentId: this.agentId }]);
+        await queueOutbound(client, [{ rdvId: rdv.rdvId, agentId: this.agentId }]);
       });
       this.result.refusedMoves++;
       log.info({ code: err.code }, 'inbound: move in Outlook refused, event put back');
@@ -334,7 +335,7 @@ class DeltaRound {
       await saveEventLink(client, rdv.rdvId, this.agentId, {
         eventId: null, changeKey: null, contentHash: null, generation: link.generation + 1, notice, noticeAt: now(),
       });
-      await markOutbox(client, [{ rdvId: rdv.rdvId, agentId: this.agentId }]);
+      await queueOutbound(client, [{ rdvId: rdv.rdvId, agentId: this.agentId }]);
     });
     this.result.restored++;
     log.info('inbound: event deleted in Outlook, restored and RDV flagged');

@@ -8,6 +8,7 @@
  * agent leaves the old calendar), among agents with a mailbox row in any state (a mailbox being connected gets its
  * changes; one being disconnected gets its deletions).
  */
+import type { Db } from '../data/db';
 import { agentsToSyncForRdv, markOutbox } from '../data/sync';
 import { enqueueJob } from '../queue/jobs';
 import { onRdvChange } from '../rdv-events';
@@ -16,10 +17,18 @@ import { SYNC_JOBS } from './types';
 export function registerOutboxListener(): () => void {
   return onRdvChange(async (client, change) => {
     const agentIds = await agentsToSyncForRdv(client, change.rdvId);
-    if (!agentIds.length) return;
-    await markOutbox(client, agentIds.map((agentId) => ({ rdvId: change.rdvId, agentId })));
-    for (const agentId of agentIds) {
-      await enqueueJob(client, SYNC_JOBS.outbound.kind, { agentId }, { singletonKey: SYNC_JOBS.outbound.key(agentId) });
-    }
+    await queueOutbound(client, agentIds.map((agentId) => ({ rdvId: change.rdvId, agentId })));
   });
+}
+
+/**
+ * Marks pairs to be written and wakes their mailboxes' outbound jobs, with the caller's connection (its
+ * transaction). Every writer of the outbox goes through here: a marked pair without a job would wait forever.
+ */
+export async function queueOutbound(db: Db, pairs: Array<{ rdvId: number; agentId: number }>): Promise<void> {
+  if (!pairs.length) return;
+  await markOutbox(db, pairs);
+  for (const agentId of [...new Set(pairs.map((p) => p.agentId))].sort((a, b) => a - b)) {
+    await enqueueJob(db, SYNC_JOBS.outbound.kind, { agentId }, { singletonKey: SYNC_JOBS.outbound.key(agentId) });
+  }
 }
