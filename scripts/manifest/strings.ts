@@ -1,7 +1,8 @@
 /**
  * Every text of the manifests, French first (the default locale) and English (the override). Outlook shows these
  * in its ribbon, its add-in store and the admin center; both manifests are built from this one catalogue.
- * Limits that apply: ShortString 125 characters (XML), name.short 30, description.short 80, ribbon labels 64 (JSON).
+ * Limits that apply: 125 characters for short strings and 250 for long ones (XML: names, labels / descriptions,
+ * tooltips); name.short 30, description.short 80, ribbon labels 64 (JSON). A test holds every text to them.
  */
 export interface ManifestStrings {
   /** The add-in's name in Outlook and the admin center. */
@@ -25,21 +26,19 @@ export const MANIFEST_STRINGS: Record<'fr' | 'en', ManifestStrings> = {
     fullName: 'Rendez-vous usagers — services publics',
     shortDescription: 'Voir et prendre les rendez-vous des usagers sans quitter Outlook.',
     description:
-      'Vos rendez-vous avec les usagers dans Outlook : ceux du jour et de la semaine, la prise de rendez-vous sur un créneau libre, '
-      + 'la présence, l’absence ou l’annulation, et le rendez-vous lié à l’événement Outlook ouvert. '
-      + 'Les noms des usagers restent dans l’outil de rendez-vous et ne sont jamais copiés dans Outlook.',
+      'Vos rendez-vous usagers dans Outlook\u00a0: ceux du jour et de la semaine, la prise de RDV sur un créneau libre, '
+      + 'la présence ou l’absence, et le RDV lié à l’événement ouvert. Les noms des usagers ne sont jamais copiés dans Outlook.',
     groupLabel: 'Rendez-vous usagers',
     buttonLabel: 'Rendez-vous',
-    buttonTooltip: 'Ouvre le volet des rendez-vous usagers : vos RDV, la prise de RDV et le RDV lié à cet élément.',
+    buttonTooltip: 'Ouvre le volet des rendez-vous usagers\u00a0: vos RDV, la prise de RDV et le RDV lié à cet élément.',
   },
   en: {
     displayName: 'Citizen appointments',
     fullName: 'Citizen appointments — public services',
     shortDescription: 'See and book citizen appointments without leaving Outlook.',
     description:
-      'Your appointments with citizens in Outlook: today’s and this week’s, booking into a free slot, marking attendance, '
-      + 'no-shows and cancellations, and the appointment linked to the open Outlook event. '
-      + 'Citizens’ names stay in the appointment service and are never copied into Outlook.',
+      'Your citizen appointments in Outlook: today’s and this week’s, booking into a free slot, attendance and no-shows, '
+      + 'and the appointment linked to the open event. Citizens’ names are never copied into Outlook.',
     groupLabel: 'Citizen appointments',
     buttonLabel: 'Appointments',
     buttonTooltip: 'Opens the citizen appointments pane: your appointments, booking, and the appointment linked to this item.',

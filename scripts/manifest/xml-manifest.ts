@@ -129,7 +129,7 @@ export function buildXmlManifest(input: XmlManifestInput): string {
   const urls = addinUrls(input.baseUrl);
   return `<?xml version="1.0" encoding="UTF-8"?>
 <!-- Outlook add-in manifest of rdv-outlook for ${escapeXml(input.baseUrl.base)}.
-     Written by \`npm run manifest -- --base-url <https URL>\`: regenerate it rather than editing it by hand. -->
+     Written by "npm run manifest" (README, For IT administrators): regenerate it rather than editing it by hand. -->
 <OfficeApp xmlns="http://schemas.microsoft.com/office/appforoffice/1.1"
            xmlns:xsi="http://www.w3.org/2001/XMLSchema-instance"
            xmlns:bt="http://schemas.microsoft.com/office/officeappbasictypes/1.0"

@@ -63,7 +63,7 @@ const IDENTIFIER_URIS = [
 
 /** Every absolute URL in a text (attribute values, JSON strings, comments), namespace identifiers left out. */
 export function urlsIn(text: string): string[] {
-  return [...text.matchAll(/[a-z][a-z0-9+.-]*:\/\/[^\s"'<>]+/gi)].map((m) => m[0])
+  return [...text.matchAll(/[a-z][a-z0-9+.-]*:\/\/[^\s"'<>]+/gi)].map((m) => m[0].replace(/[.,;:)]+$/, ''))
     .filter((u) => !IDENTIFIER_URIS.some((id) => u.startsWith(id)));
 }
 
@@ -90,3 +90,6 @@ export function unzipStored(bytes: Buffer): Map<string, Buffer> {
   }
   return files;
 }
+
+/** `url` itself when it is not under `base` (so a failure names it), "under base" otherwise. */
+export const underBase = (url: string, base: string) => (url === base || url.startsWith(`${base}/`) ? 'under base' : url);
