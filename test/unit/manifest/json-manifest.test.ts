@@ -1,11 +1,12 @@
 /**
  * The unified manifest (manifest.json) and the app package an admin uploads: validated offline against the
- * schemas bundled in @microsoft/app-manifest, plus what a schema cannot say (URLs on the deployment's origin,
+ * schemas bundled in @microsoft/app-manifest, read back by office-addin-manifest, plus what a schema cannot say (URLs on the deployment's origin,
  * the same add-in as manifest.xml, icons in the package and of the declared sizes, English strings).
  */
-import { beforeAll, describe, expect, it } from '@jest/globals';
+import { afterAll, beforeAll, describe, expect, it } from '@jest/globals';
 import { spawnSync } from 'node:child_process';
-import { readFileSync } from 'node:fs';
+import { mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import os from 'node:os';
 import path from 'node:path';
 import { APP_PACKAGE_FILE, buildManifestFiles } from '../../../scripts/manifest/build';
 import { JSON_MANIFEST_VERSION } from '../../../scripts/manifest/json-manifest';
@@ -18,23 +19,31 @@ const localizationSchema = schemaFile('MicrosoftTeams.Localization.schema.json')
 type Json = Record<string, any>;
 
 /**
- * Validation results of every document the tests check, computed in one child process
- * (validate-app-manifest.ts says why) before the tests read them.
+ * Results of Microsoft's tooling on every document the tests check, computed in one child process
+ * (microsoft-tools.ts says why) before the tests read them.
  */
-const jobs: Array<{ document: unknown; schemaFile: string }> = [];
-let results: string[][] = [];
+const jobs: unknown[] = [];
+let results: unknown[] = [];
+const tmp = mkdtempSync(path.join(os.tmpdir(), 'rdv-manifest-'));
 function validation(document: unknown, schema: string): () => string[] {
   const index = jobs.push({ document, schemaFile: schema }) - 1;
-  return () => results[index];
+  return () => results[index] as string[];
+}
+function readByOfficeAddinManifest(xml: string): () => Json {
+  const file = path.join(tmp, `manifest-${jobs.length}.xml`);
+  writeFileSync(file, xml);
+  const index = jobs.push({ xmlManifestFile: file }) - 1;
+  return () => results[index] as Json;
 }
 beforeAll(() => {
-  const run = spawnSync(process.execPath, ['--import', 'tsx', path.join(import.meta.dirname, 'validate-app-manifest.ts')], {
+  const run = spawnSync(process.execPath, ['--import', 'tsx', path.join(import.meta.dirname, 'microsoft-tools.ts')], {
     input: JSON.stringify(jobs), encoding: 'utf8', timeout: 60_000,
   });
-  if (run.status !== 0) throw new Error(`schema validation could not run: ${run.stderr}`);
-  results = JSON.parse(run.stdout) as string[][];
+  if (run.status !== 0) throw new Error(`Microsoft's manifest tooling could not run: ${run.stderr}`);
+  results = JSON.parse(run.stdout) as unknown[];
   expect(results).toHaveLength(jobs.length);
 });
+afterAll(() => rmSync(tmp, { recursive: true, force: true }));
 
 /** Every string in a JSON value, with its path. */
 function strings(value: unknown, at = ''): Array<[string, string]> {
@@ -48,6 +57,7 @@ describe.each(manifestsUnderTest())('$label', ({ base, json, xml }) => {
   const manifest = JSON.parse(json) as Json;
   const extension = manifest.extensions[0] as Json;
   const errors = validation(manifest, manifestSchema);
+  const readXml = readByOfficeAddinManifest(xml);
 
   it(`should be valid against the bundled ${JSON_MANIFEST_VERSION} schema`, () => {
     expect(manifest.$schema).toBe(`https://developer.microsoft.com/json-schemas/teams/v${JSON_MANIFEST_VERSION}/MicrosoftTeams.schema.json`);
@@ -60,6 +70,20 @@ describe.each(manifestsUnderTest())('$label', ({ base, json, xml }) => {
     expect(xml).toContain(`<Version>${manifest.version}.0</Version>`);
     expect(extension.runtimes[0].code.page).toBe(`${base}/addin/index.html`);
     expect(xml).toContain(`DefaultValue="${base}/addin/index.html"`);
+  });
+
+  it('should be read by office-addin-manifest from manifest.xml as the same add-in, in French by default', () => {
+    expect(readXml()).toMatchObject({
+      id: manifest.id,
+      version: `${manifest.version}.0`,
+      officeAppType: 'MailApp',
+      defaultLocale: 'fr-FR',
+      displayName: manifest.name.short,
+      permissions: 'ReadWriteItem',
+      hosts: ['Mailbox'],
+      providerName: manifest.developer.name,
+      supportUrl: manifest.developer.websiteUrl,
+    });
   });
 
   it('should put a pinnable task-pane button on messages read and on appointments, organizer and attendee', () => {
