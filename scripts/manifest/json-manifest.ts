@@ -64,6 +64,12 @@ export function buildJsonManifest(input: JsonManifestInput): Record<string, unkn
         lifetime: 'short',
         actions: [{ id: 'openRdvPane', type: 'openPage', pinnable: true }],
       }],
+      // From these icons the admin center derives an XML manifest for the Outlook clients that do not read the
+      // unified manifest (Mac, mobile, older Windows builds); without them those clients get no add-in. The
+      // high-resolution icon is declared at the 64 px logical size and is the 128 px file, as in Microsoft's sample.
+      alternates: [{
+        alternateIcons: { icon: { size: 64, url: urls.icon(64) }, highResolutionIcon: { size: 64, url: urls.icon(128) } },
+      }],
       ribbons: [{
         contexts: [...RIBBON_CONTEXTS],
         tabs: [{

@@ -115,6 +115,13 @@ describe.each(manifestsUnderTest())('$label', ({ base, json, xml }) => {
     }
   });
 
+  it('should give the icons from which the admin center derives an XML manifest for Mac and mobile clients', () => {
+    const { icon, highResolutionIcon } = extension.alternates[0].alternateIcons;
+    expect(readPngHeader(readFileSync(assetFileOf(icon.url, base)))).toMatchObject({ width: 64, height: 64 });
+    expect(highResolutionIcon.size).toBe(64);
+    expect(readPngHeader(readFileSync(assetFileOf(highResolutionIcon.url, base)))).toMatchObject({ width: 128, height: 128 });
+  });
+
   it('should be French by default, with English strings in a file the package carries', () => {
     expect(manifest.localizationInfo).toEqual({ defaultLanguageTag: 'fr-fr', additionalLanguages: [{ languageTag: 'en-us', file: 'en-us.json' }] });
     expect(manifest.name.short).toBe('Rendez-vous usagers');
