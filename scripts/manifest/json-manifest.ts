@@ -55,7 +55,8 @@ export function buildJsonManifest(input: JsonManifestInput): Record<string, unkn
       permissions: { resourceSpecific: [{ name: 'MailboxItem.ReadWrite.User', type: 'Delegated' }] },
     },
     extensions: [{
-      requirements: { scopes: ['mail'], ...mailbox },
+      // Desktop only, like manifest.xml (DesktopFormFactor): the pane is built for a desktop task pane.
+      requirements: { scopes: ['mail'], formFactors: ['desktop'], ...mailbox },
       runtimes: [{
         requirements: mailbox,
         id: 'TaskPaneRuntime',
@@ -65,7 +66,7 @@ export function buildJsonManifest(input: JsonManifestInput): Record<string, unkn
         actions: [{ id: 'openRdvPane', type: 'openPage', pinnable: true }],
       }],
       // From these icons the admin center derives an XML manifest for the Outlook clients that do not read the
-      // unified manifest (Mac, mobile, older Windows builds); without them those clients get no add-in. The
+      // unified manifest (Mac, older Windows builds); without them those clients get no add-in. The
       // high-resolution icon is declared at the 64 px logical size and is the 128 px file, as in Microsoft's sample.
       alternates: [{
         alternateIcons: { icon: { size: 64, url: urls.icon(64) }, highResolutionIcon: { size: 64, url: urls.icon(128) } },

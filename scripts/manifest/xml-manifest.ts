@@ -13,6 +13,7 @@
  *     attendee) opening the task pane — for clients that stop at Mailbox 1.3/1.4 (Outlook 2016);
  *   - nested VersionOverrides 1.1 (Mailbox 1.5, which its ShowTaskpane action requires): the same buttons with
  *     SupportsPinning, so the pane stays open while the agent moves from one item to the next.
+ * Desktop form factor only (Windows, Mac, the web): the task pane is built for a desktop pane, not for phones.
  */
 import type { BaseUrl } from './base-url';
 import { BUTTON_ICON_SIZES } from './icons';
@@ -133,7 +134,6 @@ export function buildXmlManifest(input: XmlManifestInput): string {
 <OfficeApp xmlns="http://schemas.microsoft.com/office/appforoffice/1.1"
            xmlns:xsi="http://www.w3.org/2001/XMLSchema-instance"
            xmlns:bt="http://schemas.microsoft.com/office/officeappbasictypes/1.0"
-           xmlns:mailappor="http://schemas.microsoft.com/office/mailappversionoverrides/1.0"
            xsi:type="MailApp">
   <Id>${input.id}</Id>
   <Version>${input.version}</Version>

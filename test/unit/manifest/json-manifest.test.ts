@@ -95,9 +95,9 @@ describe.each(manifestsUnderTest())('$label', ({ base, json, xml }) => {
     expect(ribbon.tabs[0].builtInTabId).toBe('TabDefault');
   });
 
-  it('should ask for read/write access to the open item only, and Outlook with Mailbox 1.5 or later', () => {
+  it('should ask for read/write access to the open item only, and desktop Outlook with Mailbox 1.5 or later', () => {
     expect(manifest.authorization.permissions.resourceSpecific).toEqual([{ name: 'MailboxItem.ReadWrite.User', type: 'Delegated' }]);
-    expect(extension.requirements).toEqual({ scopes: ['mail'], capabilities: [{ name: 'Mailbox', minVersion: '1.5' }] });
+    expect(extension.requirements).toEqual({ scopes: ['mail'], formFactors: ['desktop'], capabilities: [{ name: 'Mailbox', minVersion: '1.5' }] });
   });
 
   it('should use HTTPS URLs on the deployment\'s base URL only', () => {
@@ -115,7 +115,7 @@ describe.each(manifestsUnderTest())('$label', ({ base, json, xml }) => {
     }
   });
 
-  it('should give the icons from which the admin center derives an XML manifest for Mac and mobile clients', () => {
+  it('should give the icons from which the admin center derives an XML manifest for Outlook on Mac', () => {
     const { icon, highResolutionIcon } = extension.alternates[0].alternateIcons;
     expect(readPngHeader(readFileSync(assetFileOf(icon.url, base)))).toMatchObject({ width: 64, height: 64 });
     expect(highResolutionIcon.size).toBe(64);
