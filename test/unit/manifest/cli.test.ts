@@ -11,6 +11,7 @@ import os from 'node:os';
 import path from 'node:path';
 import { BaseUrlError, parseBaseUrl } from '../../../scripts/manifest/base-url';
 import { buildManifestFiles, DEMO_BASE_URL, ManifestOptionError } from '../../../scripts/manifest/build';
+import { runManifestCli, USAGE } from '../../../scripts/manifest/cli';
 import { REPO_ROOT, unzipStored, urlsIn, underBase } from './helpers';
 
 const BASE = 'https://rdv.example.fr';
@@ -48,17 +49,52 @@ describe('npm run manifest', () => {
     }
   });
 
-  it('should refuse an http:// base URL with a message saying why, and write nothing', () => {
-    const refused = mkdtempSync(path.join(os.tmpdir(), 'rdv-manifest-'));
+  it('should exit with status 0 and say nothing on stderr', () => {
+    expect(run.stderr).toBe('');
+  });
+});
+
+describe('the command line, run in-process', () => {
+  const cli = (argv: string[]) => {
+    const out: string[] = [];
+    const err: string[] = [];
+    const dir = mkdtempSync(path.join(os.tmpdir(), 'rdv-manifest-'));
     try {
-      const r = spawnSync(process.execPath, ['--import', 'tsx', 'scripts/manifest.ts', '--base-url', 'http://rdv.example.fr', '--out', refused], { cwd: REPO_ROOT, encoding: 'utf8', timeout: 60_000 });
-      expect(r.status).toBe(2);
-      expect(r.stderr).toMatch(/--base-url must be an https:\/\/ address \(Outlook loads add-ins over HTTPS only\)/);
-      expect(r.stderr).toMatch(/Usage: npm run manifest/);
-      expect(readdirSync(refused)).toEqual([]);
+      const status = runManifestCli([...argv, '--out', dir], { out: (l) => out.push(l), err: (l) => err.push(l) });
+      return { status, out: out.join('\n'), err: err.join('\n'), written: readdirSync(dir) };
     } finally {
-      rmSync(refused, { recursive: true, force: true });
+      rmSync(dir, { recursive: true, force: true });
     }
+  };
+
+  it('should refuse an http:// base URL with a message saying why and how to call it, and write nothing', () => {
+    const r = cli(['--base-url', 'http://rdv.example.fr']);
+    expect(r.status).toBe(2);
+    expect(r.err).toMatch(/--base-url must be an https:\/\/ address \(Outlook loads add-ins over HTTPS only\)/);
+    expect(r.err).toContain(USAGE);
+    expect(r.written).toEqual([]);
+  });
+
+  it('should refuse a call without --base-url, or with an option it does not know', () => {
+    expect(cli([]).err).toMatch(/--base-url is required/);
+    const unknown = cli(['--base-url', BASE, '--baseurl', BASE]);
+    expect(unknown.status).toBe(2);
+    expect(unknown.err).toMatch(/--baseurl/);
+    expect(unknown.written).toEqual([]);
+  });
+
+  it('should refuse an id that is not a GUID, naming the option', () => {
+    const r = cli(['--base-url', BASE, '--id', 'rdv-outlook']);
+    expect(r.status).toBe(2);
+    expect(r.err).toMatch(/--id must be a GUID/);
+    expect(r.written).toEqual([]);
+  });
+
+  it('should write the three files for a path-prefixed base URL and say where the service must answer', () => {
+    const r = cli(['--base-url', 'https://intranet.example.fr/rdv/']);
+    expect(r.status).toBe(0);
+    expect(r.written.sort()).toEqual(['manifest.json', 'manifest.xml', 'rdv-outlook-app-package.zip']);
+    expect(r.out).toContain('https://intranet.example.fr/rdv/addin/index.html');
   });
 });
 
