@@ -14,6 +14,9 @@
  *   - nested VersionOverrides 1.1 (Mailbox 1.5, which its ShowTaskpane action requires): the same buttons with
  *     SupportsPinning, so the pane stays open while the agent moves from one item to the next.
  * Desktop form factor only (Windows, Mac, the web): the task pane is built for a desktop pane, not for phones.
+ * No AppDomains: the pane never navigates away from our origin. Nested app authentication signs in through
+ * Outlook itself, and the Office dialog fallback opens on our origin before redirecting to Entra ID, which the
+ * dialog API allows without listing the authority.
  */
 import type { BaseUrl } from './base-url';
 import { BUTTON_ICON_SIZES } from './icons';
