@@ -37,10 +37,18 @@ function newKeyPair(): { privateKeyPem: string; publicKeyPem: string } {
   };
 }
 
-function serial(): string {
-  // Positive serial: first hex digit below 8.
-  return '0' + randomBytes(15).toString('hex');
+/**
+ * A certificate serial from 16 random bytes. DER wants a positive INTEGER in its shortest form: a first byte of
+ * 0x01–0x7f (no sign bit, no leading zero byte, which OpenSSL refuses as "illegal padding"; the former '0' + hex
+ * form made about one certificate in a few hundred unusable).
+ */
+export function serialFrom(random: Buffer): string {
+  const bytes = Buffer.from(random.subarray(0, 16));
+  bytes[0] = (bytes[0] & 0x7f) || 0x01;
+  return bytes.toString('hex');
 }
+
+const serial = () => serialFrom(randomBytes(16));
 
 function readCa(certDir: string, caCertPath: string, caKeyPath: string): CertificateAuthority {
   return { certDir, caCertPath, caKeyPath, caCertPem: readFileSync(caCertPath, 'utf8'), caKeyPem: readFileSync(caKeyPath, 'utf8') };
@@ -104,7 +112,7 @@ export function ensureCa(certDir: string = process.env.EMULATOR_CERT_DIR || DEFA
 }
 
 /** Issues a server certificate for the given host names / IP addresses, signed by the CA (created if missing). */
-export function issueServerCertificate(opts: { hosts?: string[]; certDir?: string; ca?: CertificateAuthority; days?: number } = {}): ServerCertificate {
+export function issueServerCertificate(opts: { hosts?: string[]; certDir?: string; ca?: CertificateAuthority; days?: number; serial?: string } = {}): ServerCertificate {
   const ca = opts.ca ?? ensureCa(opts.certDir);
   const hosts = opts.hosts ?? ['127.0.0.1', 'localhost'];
   const caCert = forge.pki.certificateFromPem(ca.caCertPem);
@@ -112,7 +120,7 @@ export function issueServerCertificate(opts: { hosts?: string[]; certDir?: strin
   const keys = newKeyPair();
   const cert = forge.pki.createCertificate();
   cert.publicKey = forge.pki.publicKeyFromPem(keys.publicKeyPem);
-  cert.serialNumber = serial();
+  cert.serialNumber = opts.serial ?? serial();
   cert.validity.notBefore = new Date(Date.now() - 3600_000);
   cert.validity.notAfter = new Date(Date.now() + (opts.days ?? 397) * 24 * 3600_000);
   cert.setSubject([{ name: 'commonName', value: hosts[0] }]);
