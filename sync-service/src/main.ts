@@ -14,6 +14,7 @@ import { openStore } from './db/bootstrap';
 import { createApp } from './http/app';
 import { loadRemindersConfig, RemindersConfigError, startDemoSinks, startReminders, outboxRouter, type DemoSinks } from './reminders';
 import { seedDemo } from './seed/demo';
+import { startSyncFromEnv } from './sync/wiring';
 
 const logger = pino({ level: process.env.LOG_LEVEL ?? 'info', base: { service: 'rdv-outlook' } });
 
@@ -57,9 +58,12 @@ async function main() {
   const scheme = tls ? 'https' : 'http';
   const publicUrl = config.PUBLIC_URL ?? `${scheme}://${config.HOST === '0.0.0.0' ? '127.0.0.1' : config.HOST}:${config.PORT}`;
   const reminders = await startReminders({ pool, logger, config: remindersConfig, databaseUrl: store.url, now: clock });
+  const sync = await startSyncFromEnv({ env: process.env, pool, databaseUrl: store.url, logger, now: clock, publicUrl });
   const app = createApp({
     pool, auth: config.auth, logger, publicUrl, now: clock,
-    publicRouters: sinks ? [['/dev/outbox', outboxRouter(sinks)]] : [],
+    publicRouters: [...(sinks ? [['/dev/outbox', outboxRouter(sinks)] as [string, any]] : []), ...sync.publicRouters],
+    apiRouters: sync.apiRouters,
+    readyDetail: sync.readyDetail,
   });
   const server = tls ? https.createServer(tls, app) : http.createServer(app);
   await new Promise<void>((resolve, reject) => {
@@ -74,6 +78,7 @@ async function main() {
     `  Health     ${publicUrl}/health   ${publicUrl}/ready`,
     `  Database   ${store.embedded ? `embedded PostgreSQL in ${config.pgDataDir}` : 'DATABASE_URL'}`,
     `  Reminders  ${reminders.worker ? (sinks ? `demo sinks, messages at ${publicUrl}/dev/outbox` : 'worker running') : 'worker off (REMINDERS_WORKER=false)'}`,
+    `  Outlook    ${sync.banner}`,
     '',
   ].join('\n'));
 
@@ -88,6 +93,7 @@ async function main() {
     await new Promise<void>((resolve) => server.close(() => resolve()));
     clearTimeout(cut);
     await reminders.stop(); // finishes in-flight sends, releases claimed jobs
+    await sync.stop(); // in-flight Graph calls finish or their jobs go back to the queue
     await sinks?.stop();
     await pool.end();
     await store.stop();

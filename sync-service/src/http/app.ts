@@ -25,6 +25,8 @@ export interface AppDeps {
   apiRouters?: Array<[string, Router]>;
   /** Extra public routers (e.g. /dev/outbox in the demo). */
   publicRouters?: Array<[string, Router]>;
+  /** Extra detail in /ready's answer, e.g. `{ sync: { credential } }` (a credential about to expire). */
+  readyDetail?: () => Record<string, unknown>;
 }
 
 export function createApp(deps: AppDeps): express.Express {
@@ -41,7 +43,7 @@ export function createApp(deps: AppDeps): express.Express {
         res.status(503).json({ status: 'not_ready', reason: 'migrations pending' });
         return;
       }
-      res.json({ status: 'ready' });
+      res.json({ status: 'ready', ...deps.readyDetail?.() });
     } catch (err) {
       res.status(503).json({ status: 'not_ready', reason: 'database unreachable' });
     }
