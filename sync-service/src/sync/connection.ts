@@ -31,6 +31,12 @@ import { SYNC_JOBS, syncWindow, type SyncDeps } from './types';
 export type ConnectionAction = 'connect' | 'disconnect' | 'resubscribe' | 'reauthorize';
 export interface ConnectionPayload { agentId: number; action: ConnectionAction }
 
+/**
+ * Subscription expiries are instants on Graph's clock, which is the real one: they never follow the business
+ * clock (`deps.now`, which a test or a demo may set elsewhere in time).
+ */
+const graphNow = () => new Date();
+
 /** How often a disconnection looks again at the agent's outbox while the outbound part deletes the events. */
 const DISCONNECT_POLL_MS = 5_000;
 /** Enough polls to outlast a long throttling episode (~40 min); after that the renew tick re-enqueues it. */
@@ -102,7 +108,7 @@ async function createSubscription(deps: SyncDeps, row: MailboxRow): Promise<{ id
   if (!notificationUrl) throw new Error("aucune adresse HTTPS publique pour les notifications (réglez SYNC_NOTIFICATION_URL ou PUBLIC_URL en https://)");
   return deps.gateway.createSubscription(row.mailbox, {
     notificationUrl, lifecycleNotificationUrl: lifecycleUrlFor(notificationUrl), clientState: row.clientState,
-    expiresAt: new Date(deps.now().getTime() + deps.config.subscriptionMinutes * 60_000),
+    expiresAt: new Date(graphNow().getTime() + deps.config.subscriptionMinutes * 60_000),
   });
 }
 
@@ -132,7 +138,7 @@ async function connect(deps: SyncDeps, row: MailboxRow): Promise<void> {
     return;
   }
   // A reconnection keeps a subscription that still lives; a new one otherwise.
-  let subscription = row.subscriptionId && row.subscriptionExpiresAt && row.subscriptionExpiresAt > deps.now()
+  let subscription = row.subscriptionId && row.subscriptionExpiresAt && row.subscriptionExpiresAt > graphNow()
     ? { id: row.subscriptionId, expiresAt: row.subscriptionExpiresAt } : null;
   if (!subscription) subscription = await createSubscription(deps, row);
   const now = deps.now();
@@ -215,7 +221,7 @@ export function connectionHandler(deps: SyncDeps): JobHandler {
 /** Renews what expires within SYNC_RENEW_BEFORE_MINUTES; recreates a subscription Graph no longer knows. */
 export function renewHandler(deps: SyncDeps): JobHandler {
   return async () => {
-    const now = deps.now();
+    const now = graphNow();
     const due = await mailboxesToRenew(deps.pool, new Date(now.getTime() + deps.config.renewBeforeMinutes * 60_000));
     const missing = (await listMailboxes(deps.pool, { state: 'connected' })).filter((m) => !m.subscriptionId);
     let renewed = 0;
