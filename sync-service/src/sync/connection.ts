@@ -18,9 +18,11 @@
  * only what a retry can cure (throttling, Graph unavailable), so the queue's backoff applies.
  */
 import { randomBytes } from 'node:crypto';
+import { effectiveFeatures } from '../data/config';
 import { withTransaction, type Db } from '../data/db';
+import { conflict, invalid } from '../errors';
 import {
-  agentSyncProfile, deleteAllBusyBlocks, deleteMailbox, eventLinksOfAgent, getMailbox, listMailboxes, liveRdvsOfAgentSince,
+  agentSyncProfile, type AgentSyncProfile, deleteAllBusyBlocks, deleteMailbox, eventLinksOfAgent, getMailbox, listMailboxes, liveRdvsOfAgentSince,
   mailboxesToRenew, markOutbox, outboxDepth, reconcileItems, updateMailbox, upsertMailbox, type MailboxRow,
 } from '../data/sync';
 import { enqueueJob } from '../queue/jobs';
@@ -43,6 +45,17 @@ const DISCONNECT_POLL_MS = 5_000;
 const DISCONNECT_MAX_ATTEMPTS = 500;
 
 /**
+ * The rules for connecting an agent's mailbox (API and CLI alike): an Outlook address, no opt-out, and the
+ * `outlook_sync` switch on for one of the agent's organisations. Refusals are French DomainErrors.
+ */
+export async function assertConnectable(db: Db, agent: AgentSyncProfile): Promise<void> {
+  if (!agent.outlookMailbox) throw invalid('outlookMailbox', "Cet agent n'a pas d'adresse Outlook : renseignez-la dans sa fiche avant de connecter son agenda.", 'no_outlook_mailbox');
+  if (agent.optOut) throw conflict('sync_opted_out', "Cet agent a choisi de ne pas synchroniser son agenda Outlook : la connexion est refusée tant qu'il n'a pas changé ce choix.");
+  for (const org of agent.organisationIds) if ((await effectiveFeatures(db, org, null)).outlook_sync) return;
+  throw conflict('feature_disabled', "La synchronisation Outlook n'est pas activée pour l'organisation de cet agent : activez la fonctionnalité « outlook_sync » d'abord.");
+}
+
+/**
  * Asks for a mailbox to be connected: creates its row (state 'connecting', a fresh clientState) and enqueues the
  * connection job, in the caller's transaction. Used by the API and the CLI.
  */
@@ -59,7 +72,7 @@ export async function requestDisconnect(db: Db, agentId: number): Promise<void> 
 }
 
 /** A full resync: every RDV in the window re-checked outbound, and a full delta round. */
-export async function requestResync(deps: Pick<SyncDeps, 'config' | 'now'>, db: Db, agentId: number): Promise<void> {
+export async function requestResync(deps: { config: Pick<SyncDeps['config'], 'windowPastDays' | 'windowFutureDays'>; now: () => Date }, db: Db, agentId: number): Promise<void> {
   await updateMailbox(db, agentId, { importDone: 0, importTotal: null });
   await markOutbox(db, await liveRdvsOfAgentSince(db, agentId, syncWindow(deps.config, deps.now()).start));
   await enqueueJob(db, SYNC_JOBS.outbound.kind, { agentId }, { singletonKey: SYNC_JOBS.outbound.key(agentId) });

@@ -6,12 +6,11 @@
 import { Router, type Request } from 'express';
 import { id as idSchema, z } from '../../../../shared/src/schemas';
 import { appendAudit } from '../../data/audit';
-import { effectiveFeatures } from '../../data/config';
 import { withTransaction, type Pool } from '../../data/db';
 import { agentSyncProfile, getMailbox, mailboxStatuses, type AgentSyncProfile, type MailboxStatusRow } from '../../data/sync';
-import { conflict, forbidden, invalid } from '../../errors';
+import { conflict, forbidden } from '../../errors';
 import type { SyncConfig } from '../../sync/config';
-import { requestConnect, requestDisconnect, requestResync } from '../../sync/connection';
+import { assertConnectable, requestConnect, requestDisconnect, requestResync } from '../../sync/connection';
 import { parse } from '../errors';
 
 export interface SyncRouterDeps { pool: Pool; config: SyncConfig; now: () => Date }
@@ -78,11 +77,7 @@ export function syncRouter(deps: SyncRouterDeps): Router {
 
   router.post('/mailboxes/:agentId/connect', async (req, res) => {
     const agent = await administered(req);
-    if (!agent.outlookMailbox) throw invalid('outlookMailbox', "Cet agent n'a pas d'adresse Outlook : renseignez-la dans sa fiche avant de connecter son agenda.", 'no_outlook_mailbox');
-    if (agent.optOut) throw conflict('sync_opted_out', "Cet agent a choisi de ne pas synchroniser son agenda Outlook : la connexion est refusée tant qu'il n'a pas changé ce choix.");
-    let switchedOn = false;
-    for (const org of agent.organisationIds) if ((await effectiveFeatures(pool, org, null)).outlook_sync) switchedOn = true;
-    if (!switchedOn) throw conflict('feature_disabled', "La synchronisation Outlook n'est pas activée pour l'organisation de cet agent : activez la fonctionnalité « outlook_sync » d'abord.");
+    await assertConnectable(pool, agent);
     const existing = await getMailbox(pool, agent.agentId);
     if (existing?.state !== 'connected' || existing.mailbox !== agent.outlookMailbox) {
       await withTransaction(pool, async (c) => {
