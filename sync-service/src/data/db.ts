@@ -22,6 +22,10 @@ export function createPool(connectionString: string, max = 10): pg.Pool {
 
 export async function withTransaction<T>(pool: pg.Pool, fn: (client: pg.PoolClient) => Promise<T>): Promise<T> {
   const client = await pool.connect();
+  // A checked-out client has no pool listener: a server going away between two queries (shutdown, restart)
+  // would otherwise be an unhandled 'error' event that kills the process. The next query reports it instead.
+  const quiet = () => {};
+  client.on('error', quiet);
   try {
     await client.query('begin');
     const result = await fn(client);
@@ -31,6 +35,7 @@ export async function withTransaction<T>(pool: pg.Pool, fn: (client: pg.PoolClie
     await client.query('rollback').catch(() => {});
     throw err;
   } finally {
+    client.off('error', quiet);
     client.release();
   }
 }

@@ -111,7 +111,7 @@ function describe(err: unknown, mailbox: string): string {
 async function recordError(deps: SyncDeps, agentId: number, mailbox: string, kind: string, err: unknown): Promise<void> {
   const message = describe(err, mailbox);
   deps.metrics.mailboxError(agentId, kind);
-  deps.logger.warn({ agentId, mailboxAgentId: agentId, kind, err: (err as Error)?.message, graphCode: (err as GraphCallError)?.code }, 'sync: mailbox error');
+  deps.logger.warn({ agentId, kind, err: (err as Error)?.message, graphCode: (err as GraphCallError)?.code }, 'sync: mailbox error');
   await updateMailbox(deps.pool, agentId, { lastError: message, lastErrorAt: deps.now() }).catch((e) =>
     deps.logger.error({ agentId, err: (e as Error).message }, 'sync: could not record a mailbox error'));
 }
