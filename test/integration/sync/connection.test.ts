@@ -7,6 +7,7 @@
 import { afterAll, beforeAll, describe, expect, it } from '@jest/globals';
 import pino from 'pino';
 import { getMailbox, saveEventLink, upsertBusyBlock } from '../../../sync-service/src/data/sync';
+import { enqueueJob } from '../../../sync-service/src/queue/jobs';
 import { createJobRunner } from '../../../sync-service/src/queue/runner';
 import { connectionHandler, reconcileHandler, renewHandler } from '../../../sync-service/src/sync/connection';
 import { enqueueReconcileTick, enqueueRenewTick } from '../../../sync-service/src/sync/index';
@@ -243,6 +244,30 @@ describe('reconciling a mailbox', () => {
     expect(repaired.values.find((v) => v.labels.what === 'missing_event')?.value).toBe(2);
     expect((await jobs(SYNC_JOBS.inbound.kind, sw.w.agentA.id))[0]?.payload).toMatchObject({ full: true });
     expect(await jobs(SYNC_JOBS.outbound.kind, sw.w.agentA.id)).toHaveLength(1);
+  }, 30_000);
+});
+
+describe('lifecycle events (enqueued by the webhook as connection jobs)', () => {
+  it('should reauthorize the subscription on reauthorizationRequired', async () => {
+    const row = (await getMailbox(sw.deps.pool, sw.w.agentA.id))!;
+    sw.emulator.control.clearRequestLog();
+    await enqueueJob(sw.deps.pool, SYNC_JOBS.connection.kind, { agentId: sw.w.agentA.id, action: 'reauthorize' }, { singletonKey: SYNC_JOBS.connection.key(sw.w.agentA.id) });
+    await runOperationsJobs();
+    expect(sw.emulator.control.requestLog({ kind: 'subscriptions.reauthorize' }).map((r) => r.status)).toEqual([204]);
+    expect((await getMailbox(sw.deps.pool, sw.w.agentA.id))!.subscriptionId).toBe(row.subscriptionId);
+  }, 30_000);
+
+  it('should recreate the subscription after subscriptionRemoved, and ask for a full round', async () => {
+    const row = (await getMailbox(sw.deps.pool, sw.w.agentA.id))!;
+    await dropQueued(SYNC_JOBS.inbound.kind);
+    await sw.emulator.control.sendLifecycle(row.subscriptionId!, 'subscriptionRemoved');
+    expect(sw.emulator.control.subscriptions(sw.userOf.agentA.id)).toHaveLength(0);
+    await enqueueJob(sw.deps.pool, SYNC_JOBS.connection.kind, { agentId: sw.w.agentA.id, action: 'resubscribe' }, { singletonKey: SYNC_JOBS.connection.key(sw.w.agentA.id) });
+    await runOperationsJobs();
+    const after = (await getMailbox(sw.deps.pool, sw.w.agentA.id))!;
+    expect(after.subscriptionId).not.toBe(row.subscriptionId);
+    expect((sw.emulator.control.subscriptions(sw.userOf.agentA.id) as Array<{ id: string }>).map((x) => x.id)).toEqual([after.subscriptionId]);
+    expect((await jobs(SYNC_JOBS.inbound.kind, sw.w.agentA.id))[0]?.payload).toMatchObject({ full: true });
   }, 30_000);
 });
 
