@@ -51,8 +51,51 @@ const service = spawn(process.execPath, ['--import', 'tsx', 'sync-service/src/ma
     AUTH_ISSUER: `${authority}/v2.0`,
     AUTH_AUDIENCE: DEMO_TENANT.apiClientId,
     AUTH_TENANT_ID: DEMO_TENANT.tenantId,
+    // The Outlook sync, against the emulated tenant's sync app (unless the caller brought their own settings).
+    ...(process.env.GRAPH_CLIENT_ID ? {} : {
+      GRAPH_TENANT_ID: DEMO_TENANT.tenantId,
+      GRAPH_CLIENT_ID: DEMO_TENANT.serviceClientId,
+      GRAPH_CLIENT_SECRET: DEMO_TENANT.serviceClientSecret,
+      GRAPH_CLIENT_SECRET_EXPIRES_AT: new Date(Date.now() + 365 * 86_400_000).toISOString().slice(0, 10),
+      GRAPH_AUTHORITY_HOST: emulator.baseUrl,
+      GRAPH_BASE_URL: emulator.baseUrl,
+    }),
   },
 });
+
+/** A call to the service's API that trusts our CA. */
+function api(method: string, url: string, token: string): Promise<{ status: number; body: any }> {
+  return new Promise((resolve, reject) => {
+    const req = https.request(url, { method, ca: ca.caCertPem, headers: { authorization: `Bearer ${token}`, 'content-type': 'application/json' } }, (res) => {
+      let text = '';
+      res.on('data', (d) => { text += d; });
+      res.on('end', () => { try { resolve({ status: res.statusCode ?? 0, body: text ? JSON.parse(text) : null }); } catch (err) { reject(err); } });
+    });
+    req.on('error', reject);
+    req.end(method === 'POST' ? '{}' : undefined);
+  });
+}
+
+/**
+ * Connects the demo agents' mailboxes as their organisations' admins would (POST /api/sync/mailboxes/:id/connect),
+ * unless they already are (a second start on the same data folder).
+ */
+async function connectDemoMailboxes(): Promise<number> {
+  let requested = 0;
+  for (const [i, agent] of DEMO_AGENTS.entries()) {
+    if (agent.role !== 'admin') continue;
+    const token = await c.issueUserToken({ tenantId: DEMO_TENANT.tenantId, userId: users[i].id, audience: DEMO_TENANT.apiClientId, scopes: ['access_as_user'] });
+    const list = await api('GET', `${publicUrl}/api/sync/mailboxes`, token);
+    if (list.status !== 200) throw new Error(`GET /api/sync/mailboxes answered ${list.status}`);
+    for (const m of list.body as Array<{ agentId: number; outlookMailbox: string | null; state: string }>) {
+      if (!m.outlookMailbox || m.state !== 'disconnected') continue;
+      const res = await api('POST', `${publicUrl}/api/sync/mailboxes/${m.agentId}/connect`, token);
+      if (res.status === 202) requested++;
+      else console.error(`could not connect ${m.outlookMailbox}: ${res.body?.error?.message ?? res.status}`);
+    }
+  }
+  return requested;
+}
 
 /** GET that trusts our CA (this process started before the CA existed, so NODE_EXTRA_CA_CERTS cannot help it). */
 function ready(url: string): Promise<boolean> {
@@ -68,6 +111,7 @@ function ready(url: string): Promise<boolean> {
     await new Promise((r) => setTimeout(r, 200));
   }
   if (service.exitCode !== null) return;
+  if (!process.env.GRAPH_CLIENT_ID) await connectDemoMailboxes().catch((err) => console.error('could not connect the demo mailboxes:', (err as Error).message));
   // The token goes to a file only its owner can read, never to the output (which ends up in log files).
   const token = await c.issueUserToken({ tenantId: DEMO_TENANT.tenantId, userId: users[0].id, audience: DEMO_TENANT.apiClientId, scopes: ['access_as_user'], expiresInSeconds: 8 * 3600 });
   const tokenFile = path.join(dataDir, 'demo-token');
@@ -80,6 +124,8 @@ function ready(url: string): Promise<boolean> {
     `  API                 ${publicUrl}/api   (OpenAPI: ${publicUrl}/api/openapi.json, health: ${publicUrl}/ready)`,
     `  Messages sent       ${publicUrl}/dev/outbox   (emails and SMS of the demo; paste the token below to see them)`,
     `  Microsoft 365       ${emulator.baseUrl}   (emulator; control API ${emulator.baseUrl}/_emulator/)`,
+    `  Outlook calendars   ${emulator.baseUrl}/_emulator/mailboxes/${encodeURIComponent(DEMO_AGENTS[0].email)}   (one page per agent: move or delete an event "in Outlook")`,
+    `  Sync metrics        ${publicUrl}/metrics   (state: npm run sync -- status, or GET /api/sync/mailboxes)`,
     `  Sign-in page        ${authority}/oauth2/v2.0/authorize?client_id=${DEMO_TENANT.apiClientId}&response_type=code&redirect_uri=${encodeURIComponent(publicUrl)}&scope=api://${DEMO_TENANT.apiClientId}/access_as_user`,
     `  CA certificate      ${ca.caCertPath}   (trust it in your browser or with NODE_EXTRA_CA_CERTS)`,
     '',

@@ -15,6 +15,7 @@ import { createApp } from './http/app';
 import { loadRemindersConfig, RemindersConfigError, startDemoSinks, startReminders, type DemoSinks } from './reminders';
 import { registerReminderScheduling } from './reminders/schedule';
 import { seedDemo } from './seed/demo';
+import { startSyncFromEnv } from './sync/wiring';
 
 const logger = pino({ level: process.env.LOG_LEVEL ?? 'info', base: { service: 'rdv-outlook' } });
 
@@ -60,8 +61,12 @@ async function main() {
   const scheme = tls ? 'https' : 'http';
   const publicUrl = config.PUBLIC_URL ?? `${scheme}://${config.HOST === '0.0.0.0' ? '127.0.0.1' : config.HOST}:${config.PORT}`;
   const reminders = await startReminders({ pool, logger, config: remindersConfig, databaseUrl: store.url, now: clock });
+  const sync = await startSyncFromEnv({ env: process.env, pool, databaseUrl: store.url, logger, now: clock, publicUrl });
   const app = createApp({
     pool, auth: config.auth, logger, publicUrl, now: clock, rateLimit: config.rateLimit, trustProxy: config.TRUST_PROXY, demoOutbox: sinks?.outbox,
+    publicRouters: sync.publicRouters,
+    apiRouters: sync.apiRouters,
+    readyDetail: sync.readyDetail,
   });
   const server = tls ? https.createServer(tls, app) : http.createServer(app);
   await new Promise<void>((resolve, reject) => {
@@ -76,6 +81,7 @@ async function main() {
     `  Health     ${publicUrl}/health   ${publicUrl}/ready`,
     `  Database   ${store.embedded ? `embedded PostgreSQL in ${config.pgDataDir}` : 'DATABASE_URL'}`,
     `  Reminders  ${reminders.worker ? (sinks ? `demo sinks, messages at ${publicUrl}/dev/outbox` : 'worker running') : 'worker off (REMINDERS_WORKER=false)'}`,
+    `  Outlook    ${sync.banner}`,
     '',
   ].join('\n'));
 
@@ -90,6 +96,7 @@ async function main() {
     await new Promise<void>((resolve) => server.close(() => resolve()));
     clearTimeout(cut);
     await reminders.stop(); // finishes in-flight sends, releases claimed jobs
+    await sync.stop(); // in-flight Graph calls finish or their jobs go back to the queue
     await sinks?.stop();
     await pool.end();
     await store.stop();

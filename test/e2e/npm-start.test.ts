@@ -61,6 +61,25 @@ describe('npm start', () => {
     expect(res.body).toHaveLength(1);
   });
 
+  it("should connect the demo agents' Outlook mailboxes, and link an agent's emulated calendar page from the summary", async () => {
+    const ca = readFileSync(path.join(dataDir, 'certs', 'ca.pem'), 'utf8');
+    const token = readFileSync(path.join(dataDir, 'demo-token'), 'utf8').trim();
+    let mailboxes: Array<{ state: string; outlookMailbox: string; subscriptionExpiresAt: string | null }> = [];
+    for (let i = 0; i < 300; i++) {
+      mailboxes = (await getJson(`https://127.0.0.1:${port}/api/sync/mailboxes`, ca, token)).body as typeof mailboxes;
+      if (mailboxes.length && mailboxes.every((m) => m.state === 'connected')) break;
+      await new Promise((r) => setTimeout(r, 100));
+    }
+    expect(mailboxes.length).toBeGreaterThan(0);
+    for (const m of mailboxes) expect(m).toMatchObject({ state: 'connected', subscriptionExpiresAt: expect.any(String) });
+    const page = /Outlook calendars\s+(https:\/\/\S+\/_emulator\/mailboxes\/\S+)/.exec(output)?.[1];
+    expect(page).toBeDefined();
+    const html = await new Promise<string>((resolve, reject) => {
+      https.get(page!, { ca }, (res) => { let t = ''; res.on('data', (d) => { t += d; }); res.on('end', () => resolve(t)); }).on('error', reject);
+    });
+    expect(html).toContain('Agenda Outlook de');
+  }, 60_000);
+
   it('should stop everything, PostgreSQL included, on Ctrl+C', async () => {
     const exited = new Promise<number | null>((r) => child.once('exit', (code) => r(code)));
     child.kill('SIGINT');

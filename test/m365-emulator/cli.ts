@@ -26,6 +26,8 @@ async function main(): Promise<void> {
     quiet: process.env.EMULATOR_QUIET === '1',
     settings: {
       concurrencyLimit: intEnv('EMULATOR_CONCURRENCY_LIMIT', 4),
+      baselineLatencyMs: intEnv('EMULATOR_BASELINE_LATENCY_MS', 0),
+      latencySpreadMs: intEnv('EMULATOR_LATENCY_SPREAD_MS', 0),
       rateLimit: intEnv('EMULATOR_RATE_LIMIT', 10_000),
       rateWindowMs: intEnv('EMULATOR_RATE_WINDOW_SECONDS', 600) * 1000,
     },

@@ -90,6 +90,13 @@ export class GraphApi {
     if (this.store.requestLog.length > 50_000) this.store.requestLog.splice(0, 10_000);
   }
 
+  /** The baseline latency setting (benchmark): every Graph call takes about this long. */
+  private async baselineLatency(): Promise<void> {
+    const { baselineLatencyMs: base, latencySpreadMs: spread } = this.store.settings;
+    if (base <= 0 && spread <= 0) return;
+    await delay(Math.max(0, base + (Math.random() * 2 - 1) * spread));
+  }
+
   /** Routes and runs one Graph request (top-level or a $batch step). */
   async dispatch(req: GraphRequest): Promise<GraphResponse> {
     const started = Date.now();
@@ -106,7 +113,10 @@ export class GraphApi {
     if (!route.roles.some((r) => req.auth.roles.includes(r))) {
       return logIt(graphError(req, 403, 'ErrorAccessDenied', 'Access is denied. Check credentials and try again.'), route.kind);
     }
-    if (!route.mailbox) return logIt(await route.run(req, undefined), route.kind);
+    if (!route.mailbox) {
+      await this.baselineLatency();
+      return logIt(await route.run(req, undefined), route.kind);
+    }
     const seg = decodeURIComponent(route.userSegment!);
     const user = this.store.findUser(seg);
     if (!user || user.tenantId !== req.auth.tenantId) {
@@ -126,6 +136,7 @@ export class GraphApi {
     try {
       const latency = this.store.takeFault(user.id, 'latency');
       if (latency) await delay(latency.ms);
+      await this.baselineLatency();
       return logIt(await route.run(req, user), route.kind, user.id);
     } catch (e) {
       return logIt(graphError(req, 500, 'InternalServerError', `Emulator error: ${(e as Error).message}`), route.kind, user.id);

@@ -2,9 +2,11 @@
  * Outgoing HTTPS calls to the service: change notifications (batched per subscription, retried with back-off when
  * the receiver fails or takes more than 3 s), lifecycle notifications, and the POST used by the subscription
  * validation handshake. Receivers are trusted the way the emulator's process trusts servers (system CAs plus
- * NODE_EXTRA_CA_CERTS); when NODE_EXTRA_CA_CERTS is unset the local CA is added, so a demo works without it.
+ * NODE_EXTRA_CA_CERTS), plus the emulator's own CA: the demo's service has a certificate from it even when this
+ * process was started trusting another CA (npm start under jest, whose NODE_EXTRA_CA_CERTS is the repository's).
  * Never throws into its timers: failures are recorded in the delivery log.
  */
+import { existsSync, readFileSync } from 'node:fs';
 import https from 'node:https';
 import tls from 'node:tls';
 import { etag, instanceId, instanceOf } from './events';
@@ -46,7 +48,11 @@ export class Notifier {
   private agent: https.Agent;
 
   constructor(private store: Store, caPem: string | undefined) {
-    this.agent = new https.Agent({ keepAlive: false, ...(process.env.NODE_EXTRA_CA_CERTS || !caPem ? {} : { ca: [...tls.rootCertificates, caPem] }) });
+    // An explicit `ca` replaces Node's default list, so the extra CA file is read back into it. Our CA comes first:
+    // another local CA (another data folder) bears the same name, and the first of that name is the one tried.
+    const extraFile = process.env.NODE_EXTRA_CA_CERTS;
+    const extra = extraFile && existsSync(extraFile) ? [readFileSync(extraFile, 'utf8')] : [];
+    this.agent = new https.Agent({ keepAlive: false, ...(caPem ? { ca: [caPem, ...tls.rootCertificates, ...extra.filter((p) => p.trim() !== caPem.trim())] } : {}) });
     store.on('change', (c: ChangeEvent) => this.onChange(c));
     store.on('reset', () => this.clear());
   }

@@ -8,6 +8,7 @@ import { createControl, handleControlHttp, type EmulatorControl } from './contro
 import { ensureCa, serverCertificateFor } from './certs';
 import { EntraEndpoints } from './entra';
 import { GraphApi } from './graph';
+import { handleMailboxPage } from './mailbox-page';
 import { sendJson } from './http-util';
 import { Notifier } from './notifier';
 import { DEFAULT_SETTINGS, Store, type EmulatorSettings } from './store';
@@ -60,6 +61,7 @@ export async function startEmulator(opts: EmulatorOptions = {}): Promise<Emulato
     const url = new URL(req.url ?? '/', 'https://emulator');
     const work = async () => {
       if (url.pathname === '/v1.0' || url.pathname.startsWith('/v1.0/')) return graph.handleHttp(req, res, url);
+      if (url.pathname.startsWith('/_emulator/mailboxes/')) return handleMailboxPage(store, control, req, res, url);
       if (url.pathname.startsWith('/_emulator/')) return handleControlHttp(control, req, res, url);
       if (await entra.handle(req, res, url)) return;
       if (url.pathname === '/') return sendJson(res, 200, { name: 'rdv-outlook Microsoft 365 emulator', graph: graph.graphBase, control: `${graph.baseUrl}/_emulator/`, caCertPath: ca.caCertPath });

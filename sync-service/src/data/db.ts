@@ -57,6 +57,10 @@ export function onTransactionRetry(listener: (retry: TransactionRetry) => void):
  */
 export async function withTransaction<T>(pool: pg.Pool, fn: (client: pg.PoolClient) => Promise<T>): Promise<T> {
   const client = await pool.connect();
+  // A checked-out client has no pool listener: a server going away between two queries (shutdown, restart)
+  // would otherwise be an unhandled 'error' event that kills the process. The next query reports it instead.
+  const quiet = () => {};
+  client.on('error', quiet);
   try {
     for (let attempt = 1; ; attempt++) {
       try {
@@ -74,6 +78,7 @@ export async function withTransaction<T>(pool: pg.Pool, fn: (client: pg.PoolClie
       }
     }
   } finally {
+    client.off('error', quiet);
     client.release();
   }
 }

@@ -381,3 +381,89 @@ export async function deleteBusyBlocksNotIn(db: Db, agentId: number, seenSourceI
 export async function deleteAllBusyBlocks(db: Db, agentId: number): Promise<void> {
   await db.query(`delete from busy_blocks where agent_id = $1 and source = 'outlook'`, [agentId]);
 }
+
+// ---------------------------------------------------------------- connecting mailboxes (agents, their RDVs, their jobs)
+
+export interface AgentSyncProfile {
+  agentId: number;
+  email: string;
+  outlookMailbox: string | null;
+  optOut: boolean;
+  /** Organisations where the agent has a role. */
+  organisationIds: number[];
+}
+
+export async function agentSyncProfile(db: Db, agentId: number): Promise<AgentSyncProfile | null> {
+  const { rows } = await db.query(
+    `select a.id, a.email, a.outlook_mailbox, a.outlook_sync_opt_out,
+            coalesce(array_agg(r.organisation_id order by r.organisation_id) filter (where r.organisation_id is not null), '{}') as orgs
+       from agents a left join agent_roles r on r.agent_id = a.id
+      where a.id = $1 group by a.id`, [agentId]);
+  const r = rows[0];
+  return r ? { agentId: Number(r.id), email: r.email, outlookMailbox: r.outlook_mailbox, optOut: r.outlook_sync_opt_out, organisationIds: r.orgs.map(Number) } : null;
+}
+
+export async function agentIdByEmail(db: Db, email: string): Promise<number | null> {
+  const { rows } = await db.query(`select id from agents where lower(email) = lower($1)`, [email]);
+  return rows[0] ? Number(rows[0].id) : null;
+}
+
+/** The agent's live RDVs ending after `since`: what connecting pushes to Outlook. */
+export async function liveRdvsOfAgentSince(db: Db, agentId: number, since: Date): Promise<Array<{ rdvId: number; agentId: number }>> {
+  const { rows } = await db.query(
+    `select rdv_id from rdv_agents where agent_id = $1 and live and ends_at > $2 order by starts_at`, [agentId, since]);
+  return rows.map((r) => ({ rdvId: Number(r.rdv_id), agentId }));
+}
+
+export interface ReconcileItem {
+  rdvId: number;
+  startsAt: Date;
+  endsAt: Date;
+  /** False for a cancelled RDV whose event link is still there. */
+  live: boolean;
+  eventId: string | null;
+  changeKey: string | null;
+}
+
+/** What should be in the agent's calendar over the window: live RDVs, and the links of RDVs no longer live. */
+export async function reconcileItems(db: Db, agentId: number, window: { start: Date; end: Date }): Promise<ReconcileItem[]> {
+  const { rows } = await db.query(
+    `select ra.rdv_id, ra.starts_at, ra.ends_at, ra.live, e.event_id, e.change_key
+       from rdv_agents ra left join outlook_events e on e.rdv_id = ra.rdv_id and e.agent_id = ra.agent_id
+      where ra.agent_id = $1 and ra.starts_at < $3 and ra.ends_at > $2 and (ra.live or e.event_id is not null)
+      order by ra.starts_at`, [agentId, window.start, window.end]);
+  return rows.map((r) => ({ rdvId: Number(r.rdv_id), startsAt: r.starts_at, endsAt: r.ends_at, live: r.live, eventId: r.event_id, changeKey: r.change_key }));
+}
+
+/** Jobs (waiting or running) under these singleton keys: the CLI waits for them to finish. */
+export async function pendingJobCount(db: Db, singletonKeys: string[]): Promise<number> {
+  const { rows } = await db.query(`select count(*)::int as n from jobs where singleton_key = any($1::text[])`, [singletonKeys]);
+  return rows[0].n;
+}
+
+export interface MailboxStatusRow {
+  agentId: number;
+  email: string;
+  firstName: string;
+  lastName: string;
+  outlookMailbox: string | null;
+  optOut: boolean;
+  mailbox: MailboxRow | null;
+  outboxDepth: number;
+}
+
+/** Agents of these organisations (or these agents) with their mailbox row and outbox depth (status API). */
+export async function mailboxStatuses(db: Db, filter: { organisationIds?: number[]; agentIds?: number[] }): Promise<MailboxStatusRow[]> {
+  const { rows } = await db.query(
+    `select a.id as a_id, a.email as a_email, a.first_name, a.last_name, a.outlook_mailbox, a.outlook_sync_opt_out, m.*,
+            (select count(*)::int from sync_outbox o where o.agent_id = a.id) as outbox_depth
+       from agents a left join sync_mailboxes m on m.agent_id = a.id
+      where ($1::bigint[] is null or a.id in (select agent_id from agent_roles where organisation_id = any($1::bigint[])))
+        and ($2::bigint[] is null or a.id = any($2::bigint[]))
+      order by a.last_name, a.first_name, a.id`,
+    [filter.organisationIds ?? null, filter.agentIds ?? null]);
+  return rows.map((r) => ({
+    agentId: Number(r.a_id), email: r.a_email, firstName: r.first_name, lastName: r.last_name, outlookMailbox: r.outlook_mailbox,
+    optOut: r.outlook_sync_opt_out, mailbox: r.agent_id ? toMailbox(r) : null, outboxDepth: r.outbox_depth,
+  }));
+}

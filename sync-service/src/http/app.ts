@@ -37,6 +37,8 @@ export interface AppDeps {
   rateLimit?: RateLimitSettings;
   /** Number of reverse proxies whose X-Forwarded-For is believed (client address for rate limits). */
   trustProxy?: number;
+  /** Extra detail in /ready's answer, e.g. `{ sync: { credential } }` (a credential about to expire). */
+  readyDetail?: () => Record<string, unknown>;
 }
 
 export function createApp(deps: AppDeps): express.Express {
@@ -58,7 +60,7 @@ export function createApp(deps: AppDeps): express.Express {
         res.status(503).json({ status: 'not_ready', reason: 'migrations pending' });
         return;
       }
-      res.json({ status: 'ready' });
+      res.json({ status: 'ready', ...deps.readyDetail?.() });
     } catch (err) {
       res.status(503).json({ status: 'not_ready', reason: 'database unreachable' });
     }

@@ -1,0 +1,306 @@
+/**
+ * Connecting and disconnecting mailboxes, keeping their subscriptions alive, and the periodic reconciliation.
+ *
+ *   connection job (SYNC_JOBS.connection, payload { agentId, action }):
+ *     connect      — the mailbox exists; subscription created (Graph runs the validation handshake against our
+ *                    webhook); the agent's RDVs from windowPastDays back go to the outbox; a full inbound round
+ *                    imports busy time; state 'connected'.
+ *     disconnect   — subscription deleted; state 'disconnecting' (the outbound part then deletes our events);
+ *                    busy blocks deleted; the row goes once the agent's outbox is empty (the job waits for it).
+ *     resubscribe  — after `subscriptionRemoved`: a new subscription and a full round (changes may have been missed).
+ *     reauthorize  — after `reauthorizationRequired`; an unknown subscription is recreated.
+ *   renew job (SYNC_JOBS.renew, one for the service): subscriptions expiring soon are renewed, a vanished one
+ *     recreated; rows stuck in 'disconnecting' get their job back.
+ *   reconcile job (SYNC_JOBS.reconcile, payload { agentId }): full inbound round + every live RDV in the window
+ *     has its event at the right time; what is missing or wrong goes to the outbox, and is counted.
+ *
+ * Handlers record failures on the mailbox row in French (what an admin reads in the status API) and rethrow
+ * only what a retry can cure (throttling, Graph unavailable), so the queue's backoff applies.
+ */
+import { randomBytes } from 'node:crypto';
+import { effectiveFeatures } from '../data/config';
+import { withTransaction, type Db } from '../data/db';
+import { conflict, invalid } from '../errors';
+import {
+  agentSyncProfile, type AgentSyncProfile, deleteAllBusyBlocks, deleteMailbox, eventLinksOfAgent, getMailbox, listMailboxes, liveRdvsOfAgentSince,
+  mailboxesToRenew, markOutbox, outboxDepth, reconcileItems, updateMailbox, upsertMailbox, type MailboxRow,
+} from '../data/sync';
+import { enqueueJob } from '../queue/jobs';
+import { RetryLater, type JobHandler } from '../queue/runner';
+import { GraphCallError } from './graph';
+import { SYNC_JOBS, syncWindow, type SyncDeps } from './types';
+
+export type ConnectionAction = 'connect' | 'disconnect' | 'resubscribe' | 'reauthorize';
+export interface ConnectionPayload { agentId: number; action: ConnectionAction }
+
+/**
+ * Subscription expiries are instants on Graph's clock, which is the real one: they never follow the business
+ * clock (`deps.now`, which a test or a demo may set elsewhere in time).
+ */
+const graphNow = () => new Date();
+
+/** How often a disconnection looks again at the agent's outbox while the outbound part deletes the events. */
+const DISCONNECT_POLL_MS = 5_000;
+/** Enough polls to outlast a long throttling episode (~40 min); after that the renew tick re-enqueues it. */
+const DISCONNECT_MAX_ATTEMPTS = 500;
+
+/**
+ * The rules for connecting an agent's mailbox (API and CLI alike): an Outlook address, no opt-out, and the
+ * `outlook_sync` switch on for one of the agent's organisations. Refusals are French DomainErrors.
+ */
+export async function assertConnectable(db: Db, agent: AgentSyncProfile): Promise<void> {
+  if (!agent.outlookMailbox) throw invalid('outlookMailbox', "Cet agent n'a pas d'adresse Outlook : renseignez-la dans sa fiche avant de connecter son agenda.", 'no_outlook_mailbox');
+  if (agent.optOut) throw conflict('sync_opted_out', "Cet agent a choisi de ne pas synchroniser son agenda Outlook : la connexion est refusée tant qu'il n'a pas changé ce choix.");
+  for (const org of agent.organisationIds) if ((await effectiveFeatures(db, org, null)).outlook_sync) return;
+  throw conflict('feature_disabled', "La synchronisation Outlook n'est pas activée pour l'organisation de cet agent : activez la fonctionnalité « outlook_sync » d'abord.");
+}
+
+/**
+ * Asks for a mailbox to be connected: creates its row (state 'connecting', a fresh clientState) and enqueues the
+ * connection job, in the caller's transaction. Used by the API and the CLI.
+ */
+export async function requestConnect(db: Db, agentId: number, mailbox: string): Promise<MailboxRow> {
+  const row = await upsertMailbox(db, agentId, mailbox, newClientState());
+  await enqueueJob(db, SYNC_JOBS.connection.kind, { agentId, action: 'connect' }, { singletonKey: SYNC_JOBS.connection.key(agentId) });
+  return row;
+}
+
+/** Asks for a mailbox to be disconnected (the job does the work). */
+export async function requestDisconnect(db: Db, agentId: number): Promise<void> {
+  await enqueueJob(db, SYNC_JOBS.connection.kind, { agentId, action: 'disconnect' },
+    { singletonKey: SYNC_JOBS.connection.key(agentId), maxAttempts: DISCONNECT_MAX_ATTEMPTS });
+}
+
+/** A full resync: every RDV in the window re-checked outbound, and a full delta round. */
+export async function requestResync(deps: { config: Pick<SyncDeps['config'], 'windowPastDays' | 'windowFutureDays'>; now: () => Date }, db: Db, agentId: number): Promise<void> {
+  await updateMailbox(db, agentId, { importDone: 0, importTotal: null });
+  await markOutbox(db, await liveRdvsOfAgentSince(db, agentId, syncWindow(deps.config, deps.now()).start));
+  await enqueueJob(db, SYNC_JOBS.outbound.kind, { agentId }, { singletonKey: SYNC_JOBS.outbound.key(agentId) });
+  await enqueueJob(db, SYNC_JOBS.inbound.kind, { agentId, full: true }, { singletonKey: SYNC_JOBS.inbound.key(agentId) });
+}
+
+/** 32 random bytes, hex: Graph echoes it in each notification (≤ 128 characters). */
+export const newClientState = () => randomBytes(32).toString('hex');
+
+/** Graph validates both URLs with the handshake; the lifecycle one sits beside the notification one. */
+export function lifecycleUrlFor(notificationUrl: string): string {
+  const u = new URL(notificationUrl);
+  u.pathname = /\/notifications\/?$/.test(u.pathname) ? u.pathname.replace(/\/notifications\/?$/, '/lifecycle') : '/graph/lifecycle';
+  u.search = '';
+  return u.toString();
+}
+
+/** Errors worth a retry by the queue: Graph said "later". */
+const transient = (err: unknown) => err instanceof GraphCallError && (err.kind === 'throttled' || err.kind === 'unavailable');
+
+/** The French words an admin reads for a failure. */
+function describe(err: unknown, mailbox: string): string {
+  if (err instanceof GraphCallError) {
+    switch (err.kind) {
+      case 'forbidden': return `Accès refusé par Microsoft 365 à la boîte ${mailbox} : vérifiez que l'application de synchronisation a la permission Calendars.ReadWrite et que sa stratégie d'accès inclut cette boîte.`;
+      case 'not_found': return `Boîte aux lettres ${mailbox} introuvable dans Microsoft 365 : vérifiez l'adresse Outlook de l'agent.`;
+      case 'throttled': return `Microsoft 365 limite temporairement les requêtes pour ${mailbox} : nouvel essai automatique.`;
+      case 'unavailable': return `Microsoft 365 est momentanément indisponible : nouvel essai automatique.`;
+      case 'bad_request': return `Microsoft 365 a refusé la demande (${err.code}) : ${err.message}`;
+      default: return `Erreur Microsoft 365 (${err.status} ${err.code}) : ${err.message}`;
+    }
+  }
+  return `Erreur interne de synchronisation : ${(err as Error)?.message ?? String(err)}`;
+}
+
+async function recordError(deps: SyncDeps, agentId: number, mailbox: string, kind: string, err: unknown): Promise<void> {
+  const message = describe(err, mailbox);
+  deps.metrics.mailboxError(agentId, kind);
+  deps.logger.warn({ agentId, kind, err: (err as Error)?.message, graphCode: (err as GraphCallError)?.code }, 'sync: mailbox error');
+  await updateMailbox(deps.pool, agentId, { lastError: message, lastErrorAt: deps.now() }).catch((e) =>
+    deps.logger.error({ agentId, err: (e as Error).message }, 'sync: could not record a mailbox error'));
+}
+
+async function createSubscription(deps: SyncDeps, row: MailboxRow): Promise<{ id: string; expiresAt: Date }> {
+  const notificationUrl = deps.config.notificationUrl;
+  if (!notificationUrl) throw new Error("aucune adresse HTTPS publique pour les notifications (réglez SYNC_NOTIFICATION_URL ou PUBLIC_URL en https://)");
+  return deps.gateway.createSubscription(row.mailbox, {
+    notificationUrl, lifecycleNotificationUrl: lifecycleUrlFor(notificationUrl), clientState: row.clientState,
+    expiresAt: new Date(graphNow().getTime() + deps.config.subscriptionMinutes * 60_000),
+  });
+}
+
+async function deleteSubscriptionQuietly(deps: SyncDeps, row: MailboxRow): Promise<void> {
+  if (!row.subscriptionId) return;
+  try {
+    await deps.gateway.deleteSubscription(row.mailbox, row.subscriptionId);
+  } catch (err) {
+    // Already gone (expired, removed by Graph): nothing to do. Anything else a retry may cure.
+    if (!(err instanceof GraphCallError && err.kind === 'not_found')) throw err;
+  }
+}
+
+const enqueueFullRound = (db: Db, agentId: number) =>
+  enqueueJob(db, SYNC_JOBS.inbound.kind, { agentId, full: true }, { singletonKey: SYNC_JOBS.inbound.key(agentId) });
+
+async function connect(deps: SyncDeps, row: MailboxRow): Promise<void> {
+  const { agentId } = row;
+  const agent = await agentSyncProfile(deps.pool, agentId);
+  if (!agent?.outlookMailbox || agent.optOut) {
+    // The agent lost their address or opted out since the request: a disconnection is what is wanted now.
+    await requestDisconnect(deps.pool, agentId);
+    return;
+  }
+  if (!(await deps.gateway.userExists(row.mailbox))) {
+    await recordError(deps, agentId, row.mailbox, 'mailbox_not_found', new GraphCallError('not_found', 404, 'ErrorInvalidUser', 'mailbox not found'));
+    return;
+  }
+  // A reconnection keeps a subscription that still lives; a new one otherwise.
+  let subscription = row.subscriptionId && row.subscriptionExpiresAt && row.subscriptionExpiresAt > graphNow()
+    ? { id: row.subscriptionId, expiresAt: row.subscriptionExpiresAt } : null;
+  if (!subscription) subscription = await createSubscription(deps, row);
+  const now = deps.now();
+  await withTransaction(deps.pool, async (c) => {
+    await updateMailbox(c, agentId, {
+      state: 'connected', subscriptionId: subscription.id, subscriptionExpiresAt: subscription.expiresAt, connectedAt: row.connectedAt ?? now,
+      importDone: 0, importTotal: null, lastError: null, lastErrorAt: null,
+    });
+    await markOutbox(c, await liveRdvsOfAgentSince(c, agentId, syncWindow(deps.config, now).start));
+    await enqueueJob(c, SYNC_JOBS.outbound.kind, { agentId }, { singletonKey: SYNC_JOBS.outbound.key(agentId) });
+    await enqueueFullRound(c, agentId);
+  });
+  deps.logger.info({ agentId, subscriptionId: subscription.id }, 'sync: mailbox connected');
+}
+
+async function disconnect(deps: SyncDeps, row: MailboxRow): Promise<void> {
+  const { agentId } = row;
+  if (row.state !== 'disconnecting') {
+    await deleteSubscriptionQuietly(deps, row);
+    await withTransaction(deps.pool, async (c) => {
+      await updateMailbox(c, agentId, { state: 'disconnecting', subscriptionId: null, subscriptionExpiresAt: null, deltaLink: null });
+      // The outbound part reads 'disconnecting' as "no event wanted" and deletes each linked event.
+      await markOutbox(c, (await eventLinksOfAgent(c, agentId)).filter((l) => l.eventId).map((l) => ({ rdvId: l.rdvId, agentId })));
+      await deleteAllBusyBlocks(c, agentId);
+      await enqueueJob(c, SYNC_JOBS.outbound.kind, { agentId }, { singletonKey: SYNC_JOBS.outbound.key(agentId) });
+    });
+    deps.logger.info({ agentId }, 'sync: mailbox disconnecting');
+  }
+  const pending = await outboxDepth(deps.pool, agentId);
+  if (pending > 0) throw new RetryLater(DISCONNECT_POLL_MS, `waiting for ${pending} event deletion(s) before the mailbox row goes`);
+  await deleteMailbox(deps.pool, agentId);
+  deps.logger.info({ agentId }, 'sync: mailbox disconnected');
+}
+
+async function resubscribe(deps: SyncDeps, row: MailboxRow): Promise<void> {
+  if (row.state !== 'connected') return;
+  await deleteSubscriptionQuietly(deps, row).catch(() => {});
+  const subscription = await createSubscription(deps, row);
+  await withTransaction(deps.pool, async (c) => {
+    await updateMailbox(c, row.agentId, { subscriptionId: subscription.id, subscriptionExpiresAt: subscription.expiresAt, lastError: null, lastErrorAt: null });
+    await enqueueFullRound(c, row.agentId);
+  });
+  deps.logger.info({ agentId: row.agentId, subscriptionId: subscription.id }, 'sync: subscription recreated');
+}
+
+async function reauthorize(deps: SyncDeps, row: MailboxRow): Promise<void> {
+  if (row.state !== 'connected') return;
+  if (!row.subscriptionId) return resubscribe(deps, row);
+  try {
+    await deps.gateway.reauthorizeSubscription(row.mailbox, row.subscriptionId);
+  } catch (err) {
+    if (err instanceof GraphCallError && err.kind === 'not_found') return resubscribe(deps, row);
+    throw err;
+  }
+}
+
+export function connectionHandler(deps: SyncDeps): JobHandler {
+  return async (job) => {
+    const { agentId, action } = job.payload as ConnectionPayload;
+    const row = await getMailbox(deps.pool, agentId);
+    if (!row) return; // disconnected meanwhile
+    // A disconnection started wins over a later connect of the same job row (payloads merge on coalescing).
+    const effective: ConnectionAction = row.state === 'disconnecting' && action !== 'connect' ? 'disconnect' : action;
+    try {
+      switch (effective) {
+        case 'connect': return await connect(deps, row);
+        case 'disconnect': return await disconnect(deps, row);
+        case 'resubscribe': return await resubscribe(deps, row);
+        case 'reauthorize': return await reauthorize(deps, row);
+      }
+    } catch (err) {
+      if (err instanceof RetryLater) throw err;
+      await recordError(deps, agentId, row.mailbox, `connection.${effective}`, err);
+      // Graph said "later", or the database failed: the queue retries with backoff. A refusal stays on the row.
+      if (transient(err) || !(err instanceof GraphCallError)) throw err;
+    }
+  };
+}
+
+/** Renews what expires within SYNC_RENEW_BEFORE_MINUTES; recreates a subscription Graph no longer knows. */
+export function renewHandler(deps: SyncDeps): JobHandler {
+  return async () => {
+    const now = graphNow();
+    const due = await mailboxesToRenew(deps.pool, new Date(now.getTime() + deps.config.renewBeforeMinutes * 60_000));
+    const missing = (await listMailboxes(deps.pool, { state: 'connected' })).filter((m) => !m.subscriptionId);
+    let renewed = 0;
+    for (const row of due) {
+      try {
+        const { expiresAt } = await deps.gateway.renewSubscription(row.mailbox, row.subscriptionId!, new Date(now.getTime() + deps.config.subscriptionMinutes * 60_000));
+        await updateMailbox(deps.pool, row.agentId, { subscriptionExpiresAt: expiresAt });
+        renewed++;
+      } catch (err) {
+        if (err instanceof GraphCallError && err.kind === 'not_found') missing.push(row);
+        else await recordError(deps, row.agentId, row.mailbox, 'renew', err);
+      }
+    }
+    for (const row of missing) {
+      try {
+        await resubscribe(deps, row);
+      } catch (err) {
+        await recordError(deps, row.agentId, row.mailbox, 'resubscribe', err);
+      }
+    }
+    // A disconnection whose job gave up (a very long throttling) gets it back.
+    for (const row of await listMailboxes(deps.pool, { state: 'disconnecting' })) await requestDisconnect(deps.pool, row.agentId);
+    if (due.length || missing.length) deps.logger.info({ renewed, recreated: missing.length }, 'sync: subscriptions renewed');
+  };
+}
+
+export interface ReconcileOutcome { missingEvent: number; wrongTime: number; staleEvent: number }
+
+/**
+ * Compares the store and the calendar for one mailbox and sends what differs to the outbox. An event changed in
+ * Outlook since our last write (another changeKey) is left to the inbound round enqueued first: the agent's move
+ * must win over the store's old time, never be undone here.
+ */
+export function reconcileHandler(deps: SyncDeps): JobHandler {
+  return async (job) => {
+    const { agentId } = job.payload as { agentId: number };
+    const row = await getMailbox(deps.pool, agentId);
+    if (!row || row.state !== 'connected') return;
+    try {
+      await enqueueFullRound(deps.pool, agentId);
+      const outcome: ReconcileOutcome = { missingEvent: 0, wrongTime: 0, staleEvent: 0 };
+      const toMark: Array<{ rdvId: number; agentId: number }> = [];
+      for (const item of await reconcileItems(deps.pool, agentId, syncWindow(deps.config, deps.now()))) {
+        const event = item.eventId ? await deps.gateway.getEvent(row.mailbox, item.eventId) : null;
+        if (!item.live) {
+          if (event) { outcome.staleEvent++; toMark.push({ rdvId: item.rdvId, agentId }); }
+        } else if (!event) {
+          outcome.missingEvent++; toMark.push({ rdvId: item.rdvId, agentId });
+        } else if (event.changeKey === item.changeKey
+          && (event.start?.getTime() !== item.startsAt.getTime() || event.end?.getTime() !== item.endsAt.getTime())) {
+          outcome.wrongTime++; toMark.push({ rdvId: item.rdvId, agentId });
+        }
+      }
+      if (toMark.length) {
+        await withTransaction(deps.pool, async (c) => {
+          await markOutbox(c, toMark);
+          await enqueueJob(c, SYNC_JOBS.outbound.kind, { agentId }, { singletonKey: SYNC_JOBS.outbound.key(agentId) });
+        });
+      }
+      deps.metrics.repaired('missing_event', outcome.missingEvent);
+      deps.metrics.repaired('wrong_time', outcome.wrongTime);
+      deps.metrics.repaired('stale_event', outcome.staleEvent);
+      deps.logger.info({ agentId, ...outcome }, 'sync: reconciliation done');
+    } catch (err) {
+      await recordError(deps, agentId, row.mailbox, 'reconcile', err);
+      if (transient(err) || !(err instanceof GraphCallError)) throw err;
+    }
+  };
+}

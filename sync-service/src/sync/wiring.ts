@@ -1,0 +1,34 @@
+/**
+ * The sync as main.ts sees it: settings read from the environment (a clear error for each wrong one), and what
+ * to mount — Graph's webhooks at /graph and /metrics (public), the status/admin API at /api/sync, the credential
+ * warning in /ready's detail. Without GRAPH_CLIENT_ID the sync is off and nothing is mounted.
+ */
+import type { Router } from 'express';
+import type { Logger } from 'pino';
+import type { Pool } from '../data/db';
+import { syncRouter } from '../http/routes/sync';
+import { loadSyncConfig } from './config';
+import { startSync } from './index';
+
+export interface SyncWiring {
+  publicRouters: Array<[string, Router]>;
+  apiRouters: Array<[string, Router]>;
+  readyDetail: () => Record<string, unknown>;
+  banner: string;
+  stop(): Promise<void>;
+}
+
+export async function startSyncFromEnv(opts: { env: NodeJS.ProcessEnv; pool: Pool; databaseUrl: string; logger: Logger; now: () => Date; publicUrl: string }): Promise<SyncWiring> {
+  const config = loadSyncConfig(opts.env, opts.publicUrl);
+  if (!config) {
+    return { publicRouters: [], apiRouters: [], readyDetail: () => ({ sync: { configured: false } }), banner: 'sync off (GRAPH_CLIENT_ID not set)', stop: async () => {} };
+  }
+  const sync = await startSync({ pool: opts.pool, databaseUrl: opts.databaseUrl, logger: opts.logger, config, now: opts.now, publicUrl: opts.publicUrl });
+  return {
+    publicRouters: [['/graph', sync.router], ['/metrics', sync.metricsRouter]],
+    apiRouters: [['/sync', syncRouter({ pool: opts.pool, config, now: opts.now })]],
+    readyDetail: () => ({ sync: { configured: true, ...sync.status() } }),
+    banner: `sync ${sync.runner ? 'worker running' : 'API only (SYNC_WORKER=false)'}, Graph ${config.graphBaseUrl}, notifications ${config.notificationUrl ?? 'NONE (set SYNC_NOTIFICATION_URL)'}`,
+    stop: () => sync.stop(),
+  };
+}
