@@ -37,7 +37,9 @@ export function poolOverTransaction(client: Client): Pool {
     const name = `nested_${++nested}`;
     const nestedQuery = ((text: unknown, ...rest: unknown[]) =>
       run(typeof text === 'string' ? asSavepoint(text, name) ?? text : text, rest)) as Query;
-    return { query: nestedQuery, release: () => { open = false; } };
+    // `on`/`off`: withTransaction listens for the connection's errors; the outer transaction's client owns that.
+    const client = { query: nestedQuery, release: () => { open = false; }, on: () => client, off: () => client };
+    return client;
   };
   return { query, connect } as unknown as Pool;
 }

@@ -4,7 +4,7 @@
  * answer is immediate (202) and the state says how far the work went.
  */
 import { Router, type Request } from 'express';
-import { id as idSchema, z } from '../../../../shared/src/schemas';
+import { idText, z } from '../../../../shared/src/schemas';
 import { appendAudit } from '../../data/audit';
 import { withTransaction, type Pool } from '../../data/db';
 import { agentSyncProfile, getMailbox, mailboxStatuses, type AgentSyncProfile, type MailboxStatusRow } from '../../data/sync';
@@ -41,7 +41,7 @@ export function mailboxStatusView(s: MailboxStatusRow) {
 export function syncRouter(deps: SyncRouterDeps): Router {
   const { pool } = deps;
   const router = Router();
-  const agentParam = (req: Request) => parse(z.object({ agentId: idSchema }), req.params, 'params').agentId;
+  const agentParam = (req: Request) => parse(z.object({ agentId: idText }), req.params, 'params').agentId;
 
   const adminOrgsOfAgent = (req: Request, agent: AgentSyncProfile) => agent.organisationIds.filter((o) => req.agent.roles.get(o) === 'admin');
 
