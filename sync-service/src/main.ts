@@ -5,12 +5,15 @@
  */
 import { readFileSync } from 'node:fs';
 import http from 'node:http';
+import path from 'node:path';
+import { fileURLToPath } from 'node:url';
 import https from 'node:https';
 import pino from 'pino';
 import { wallClock, clockStartingAt } from './clock';
 import { ConfigError, loadConfig } from './config';
 import { createPool, logTransactionRetries } from './data/db';
 import { openStore } from './db/bootstrap';
+import { addinSettingsFrom } from './http/addin';
 import { createApp } from './http/app';
 import { loadRemindersConfig, RemindersConfigError, startDemoSinks, startReminders, type DemoSinks } from './reminders';
 import { seedDemo } from './seed/demo';
@@ -60,6 +63,7 @@ async function main() {
   const reminders = await startReminders({ pool, logger, config: remindersConfig, databaseUrl: store.url, now: clock });
   const app = createApp({
     pool, auth: config.auth, logger, publicUrl, now: clock, rateLimit: config.rateLimit, trustProxy: config.TRUST_PROXY, demoOutbox: sinks?.outbox,
+    addin: addinSettingsFrom(config, path.resolve(fileURLToPath(new URL('../../addin/dist', import.meta.url)))),
   });
   const server = tls ? https.createServer(tls, app) : http.createServer(app);
   await new Promise<void>((resolve, reject) => {
