@@ -67,5 +67,5 @@ export async function buildAddin(opts: { quiet?: boolean } = {}): Promise<AddinB
 }
 
 if (process.argv[1] && path.resolve(process.argv[1]) === fileURLToPath(import.meta.url)) {
-  await buildAddin().catch((err) => { console.error(`The task pane could not be built: ${(err as Error).message}`); process.exit(1); });
+  buildAddin().catch((err) => { console.error(`The task pane could not be built: ${(err as Error).message}`); process.exit(1); });
 }

@@ -4,7 +4,7 @@
  * with a fake Office boundary, a fake sign-in and a fake API.
  */
 import {
-  Button, Caption1, FluentProvider, makeStyles, MessageBar, MessageBarBody, Spinner, Tab, TabList, Text, Title3, tokens,
+  Button, Caption1, FluentProvider, makeStyles, MessageBar, MessageBarBody, Spinner, Text, Title3, tokens,
   webDarkTheme, webLightTheme,
 } from '@fluentui/react-components';
 import { useCallback, useEffect, useMemo, useState } from 'react';
@@ -38,6 +38,7 @@ const useStyles = makeStyles({
   header: { display: 'flex', justifyContent: 'space-between', alignItems: 'center', flexWrap: 'wrap', gap: tokens.spacingHorizontalS },
   who: { display: 'flex', alignItems: 'center', gap: tokens.spacingHorizontalS, flexWrap: 'wrap' },
   main: { marginTop: tokens.spacingVerticalM },
+  nav: { display: 'flex', gap: tokens.spacingHorizontalS, flexWrap: 'wrap', borderBottom: `1px solid ${tokens.colorNeutralStroke2}`, paddingBottom: tokens.spacingVerticalS },
 });
 
 export function App(props: AppProps) {
@@ -110,6 +111,7 @@ function Pane(props: AppProps) {
 
 function SignedIn(props: AppProps & { session: Session; signInAgain(): void }) {
   const { t } = useI18n();
+  const s = useStyles();
   const api = useMemo(() => props.makeApi(() => props.session.getToken()), [props.makeApi, props.session]);
   const [tab, setTab] = useState<'mes' | 'book'>('mes');
   const [open, setOpen] = useState<RdvSummary | null>(null);
@@ -138,11 +140,13 @@ function SignedIn(props: AppProps & { session: Session; signInAgain(): void }) {
 
   return (
     <PaneProvider value={deps}>
-      <nav aria-label={t('nav.label')}>
-        <TabList selectedValue={tab} onTabSelect={(_, d) => { setTab(d.value as 'mes' | 'book'); setOpen(null); }}>
-          <Tab value="mes">{t('nav.mesRdv')}</Tab>
-          <Tab value="book">{t('nav.book')}</Tab>
-        </TabList>
+      {/* Two sections, as a navigation with the current one marked (Fluent's TabList adds focusable aria-hidden
+          sentinels that axe reports as aria-hidden-focus). */}
+      <nav aria-label={t('nav.label')} className={s.nav}>
+        {(['mes', 'book'] as const).map((v) => (
+          <Button key={v} appearance={tab === v ? 'primary' : 'subtle'} aria-current={tab === v ? 'page' : undefined}
+            onClick={() => { setTab(v); setOpen(null); }}>{t(v === 'mes' ? 'nav.mesRdv' : 'nav.book')}</Button>
+        ))}
       </nav>
       {refError ? <ErrorMessage error={refError} onRetry={() => setRefReload((n) => n + 1)} /> : null}
       <div style={{ marginTop: tokens.spacingVerticalM }}>

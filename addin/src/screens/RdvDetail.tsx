@@ -55,9 +55,11 @@ export function RdvDetail(props: { summary: RdvSummary; agents: Agent[]; onBack(
     setBusy(true); setActionError(null); setDone(null);
     try {
       await run();
+      // Read back before saying it is done, so that what the agent reads next to the message is already the new state.
+      const fresh = await api.getRdv(id).catch(() => null);
+      if (fresh) setRdv(fresh);
       setDone(t('detail.done', { what }));
       setMode('none'); setSlot(null); setReason('');
-      setRdv(await api.getRdv(id));
     } catch (err) {
       setActionError(err);
       if (err instanceof ApiError && err.kind === 'conflict' && mode === 'move') void loadSlots();
