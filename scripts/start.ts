@@ -78,6 +78,7 @@ function ready(url: string): Promise<boolean> {
     '',
     'rdv-outlook is running (Ctrl+C to stop):',
     `  API                 ${publicUrl}/api   (OpenAPI: ${publicUrl}/api/openapi.json, health: ${publicUrl}/ready)`,
+    `  Outlook task pane   ${publicUrl}/addin/index.html   (open it in a browser that trusts the CA below; sign in as a demo agent)`,
     `  Messages sent       ${publicUrl}/dev/outbox   (emails and SMS of the demo; paste the token below to see them)`,
     `  Microsoft 365       ${emulator.baseUrl}   (emulator; control API ${emulator.baseUrl}/_emulator/)`,
     `  Sign-in page        ${authority}/oauth2/v2.0/authorize?client_id=${DEMO_TENANT.apiClientId}&response_type=code&redirect_uri=${encodeURIComponent(publicUrl)}&scope=api://${DEMO_TENANT.apiClientId}/access_as_user`,

@@ -5,6 +5,7 @@
  * on the same data (to reach the hour of an RDV booked earlier).
  */
 import { spawn, type ChildProcess } from 'node:child_process';
+import https from 'node:https';
 import { mkdtemp, rm, writeFile } from 'node:fs/promises';
 import os from 'node:os';
 import path from 'node:path';
@@ -24,6 +25,13 @@ export interface AddinWorld {
   restartAt(instant: string): Promise<void>;
   output(): string;
   stop(): Promise<void>;
+}
+
+/** GET trusting our CA whatever this process was started with (the bench runs without NODE_EXTRA_CA_CERTS). */
+function readyOver(url: string, ca: string): Promise<boolean> {
+  return new Promise((resolve) => {
+    https.get(url, { ca }, (res) => { res.resume(); resolve(res.statusCode === 200); }).on('error', () => resolve(false));
+  });
 }
 
 export async function startAddinWorld(opts: { testClock: string; logLevel?: string }): Promise<AddinWorld> {
@@ -55,9 +63,7 @@ export async function startAddinWorld(opts: { testClock: string; logLevel?: stri
     const deadline = Date.now() + 90_000;
     while (Date.now() < deadline) {
       if (c.exitCode !== null) throw new Error(`the service exited early (code ${c.exitCode}):\n${output}`);
-      try {
-        if ((await fetch(`${baseUrl}/ready`)).ok) return;
-      } catch { /* still starting */ }
+      if (await readyOver(`${baseUrl}/ready`, ca.caCertPem)) return;
       await new Promise((r) => setTimeout(r, 150));
     }
     throw new Error(`the service was not ready after 90 s:\n${output}`);
