@@ -45,6 +45,13 @@ export function App(props: AppProps) {
   const dark = useDarkMode(props.office);
   const [lang, setLang] = useState<Lang>(props.lang ?? pickLanguage(props.office.displayLanguage(), typeof navigator !== 'undefined' ? navigator.language : undefined));
   useEffect(() => { document.documentElement.lang = lang; }, [lang]);
+  // The page around the provider takes the theme's background too (set through the CSSOM, which the CSP allows).
+  useEffect(() => {
+    const theme = dark ? webDarkTheme : webLightTheme;
+    document.body.style.margin = '0';
+    document.body.style.background = theme.colorNeutralBackground1;
+    document.documentElement.style.colorScheme = dark ? 'dark' : 'light';
+  }, [dark]);
   return (
     <FluentProvider theme={dark ? webDarkTheme : webLightTheme}>
       <I18nProvider lang={lang} setLang={setLang}>
