@@ -7,7 +7,7 @@ import {
   Button, Caption1, FluentProvider, makeStyles, MessageBar, MessageBarBody, Spinner, Text, Title3, tokens,
   webDarkTheme, webLightTheme,
 } from '@fluentui/react-components';
-import { useCallback, useEffect, useMemo, useState } from 'react';
+import { lazy, Suspense, useCallback, useEffect, useMemo, useState } from 'react';
 import type { Api } from './api/client';
 import type { Agent, RdvSummary } from './api/types';
 import type { Auth, Session } from './auth/session';
@@ -15,8 +15,14 @@ import { I18nProvider, pickLanguage, useI18n, type Lang } from './i18n';
 import type { MessageKey } from './i18n/fr';
 import type { OfficeBoundary } from './office/boundary';
 import { MesRdv } from './screens/MesRdv';
-import { PrendreRdv, type Reference } from './screens/PrendreRdv';
-import { RdvDetail } from './screens/RdvDetail';
+import type { Reference } from './screens/PrendreRdv';
+
+// Loaded after the first screen (fetched as soon as Mes RDV is shown): the booking screen brings zod and the
+// phone-number metadata, which Mes RDV does not need.
+const loadPrendreRdv = () => import('./screens/PrendreRdv');
+const loadRdvDetail = () => import('./screens/RdvDetail');
+const PrendreRdv = lazy(() => loadPrendreRdv().then((m) => ({ default: m.PrendreRdv })));
+const RdvDetail = lazy(() => loadRdvDetail().then((m) => ({ default: m.RdvDetail })));
 import { PaneProvider, type PaneDeps } from './ui/context';
 import { describeError, ErrorMessage } from './ui/ErrorMessage';
 import { useDarkMode } from './ui/theme';
@@ -126,6 +132,7 @@ function SignedIn(props: AppProps & { session: Session; signInAgain(): void }) {
   const [refError, setRefError] = useState<unknown>(null);
   const [me, setMe] = useState<Agent | null>(null);
   const [refReload, setRefReload] = useState(0);
+  useEffect(() => { void loadPrendreRdv(); void loadRdvDetail(); }, []);
 
   useEffect(() => {
     let live = true;
@@ -157,9 +164,11 @@ function SignedIn(props: AppProps & { session: Session; signInAgain(): void }) {
       </nav>
       {refError ? <ErrorMessage error={refError} onRetry={() => setRefReload((n) => n + 1)} /> : null}
       <div style={{ marginTop: tokens.spacingVerticalM }}>
-        {tab === 'mes' && !open && <MesRdv onOpen={setOpen} />}
-        {tab === 'mes' && open && <RdvDetail summary={open} agents={reference?.agents ?? []} onBack={() => setOpen(null)} />}
-        {tab === 'book' && (reference ? <PrendreRdv reference={reference} /> : refError ? null : <Spinner label={t('app.loading')} />)}
+        <Suspense fallback={<Spinner label={t('app.loading')} />}>
+          {tab === 'mes' && !open && <MesRdv onOpen={setOpen} />}
+          {tab === 'mes' && open && <RdvDetail summary={open} agents={reference?.agents ?? []} onBack={() => setOpen(null)} />}
+          {tab === 'book' && (reference ? <PrendreRdv reference={reference} /> : refError ? null : <Spinner label={t('app.loading')} />)}
+        </Suspense>
       </div>
     </PaneProvider>
   );

@@ -9,6 +9,10 @@ import type { Agent, Availability, Lieu, Motif, RdvDetail, RdvSummary, Service, 
 import { App } from '../../../addin/src/App';
 import type { Auth, Session } from '../../../addin/src/auth/session';
 import { browserBoundary, type OfficeBoundary } from '../../../addin/src/office/boundary';
+// The pane loads these two screens lazily (import()); jest's ESM loader links a dynamic import only if the module is
+// already in its registry, so the tests load them up front.
+import '../../../addin/src/screens/PrendreRdv';
+import '../../../addin/src/screens/RdvDetail';
 
 // jsdom has no ResizeObserver, which Fluent's MessageBar uses to fit its actions; nothing is measured here.
 (globalThis as any).ResizeObserver ??= class { observe() {} unobserve() {} disconnect() {} };
