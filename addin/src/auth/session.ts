@@ -15,7 +15,7 @@ import {
 import { ApiError } from '../api/errors';
 import type { OfficeBoundary } from '../office/boundary';
 
-export interface AddinConfig { authority: string; clientId: string; apiScope: string; knownAuthorities: string[]; serverNow: string }
+export interface AddinConfig { authority: string; clientId: string; apiScope: string; knownAuthorities: string[]; authorityMetadata?: string; serverNow: string }
 
 export interface Account { username: string; name: string }
 export interface Session { account: Account; getToken(): Promise<string>; signOut(): Promise<void> }
@@ -32,7 +32,7 @@ export function taskPaneUrl(loc: { origin: string; pathname: string }): string {
 
 function msalConfig(c: AddinConfig, redirectUri: string): Configuration {
   return {
-    auth: { clientId: c.clientId, authority: c.authority, knownAuthorities: c.knownAuthorities, redirectUri },
+    auth: { clientId: c.clientId, authority: c.authority, knownAuthorities: c.knownAuthorities, authorityMetadata: c.authorityMetadata, redirectUri },
     cache: { cacheLocation: 'sessionStorage' },
   };
 }

@@ -22,6 +22,8 @@ export interface AddinSettings {
   clientId: string;
   /** Scope of the service's API the pane asks a token for. */
   apiScope: string;
+  /** The authority's OpenID metadata, so that msal skips fetching it (one round trip less before Mes RDV). */
+  authorityMetadata: { issuer: string; jwks_uri: string; authorization_endpoint: string; token_endpoint: string; end_session_endpoint: string };
 }
 
 /**
@@ -29,11 +31,19 @@ export interface AddinSettings {
  * client id = ADDIN_CLIENT_ID or else AUTH_AUDIENCE (one app registration for the add-in and the API, as the
  * admin guide recommends), scope = `<Application ID URI>/access_as_user`.
  */
-export function addinSettingsFrom(c: { auth: { issuer: string; audience: string }; ADDIN_CLIENT_ID?: string }, distDir: string): AddinSettings {
+export function addinSettingsFrom(c: { auth: { issuer: string; audience: string; jwksUrl: string }; ADDIN_CLIENT_ID?: string }, distDir: string): AddinSettings {
   const audience = c.auth.audience;
   const appIdUri = audience.startsWith('api://') ? audience : `api://${audience}`;
   const clientId = c.ADDIN_CLIENT_ID ?? (audience.startsWith('api://') ? audience.slice('api://'.length) : audience);
-  return { distDir, authority: c.auth.issuer.replace(/\/v2\.0\/?$/, ''), clientId, apiScope: `${appIdUri}/access_as_user` };
+  const authority = c.auth.issuer.replace(/\/v2\.0\/?$/, '');
+  return {
+    distDir, authority, clientId, apiScope: `${appIdUri}/access_as_user`,
+    // Entra's v2 endpoints are these paths under the authority, for login.microsoftonline.com and the emulator alike.
+    authorityMetadata: {
+      issuer: c.auth.issuer, jwks_uri: c.auth.jwksUrl, authorization_endpoint: `${authority}/oauth2/v2.0/authorize`,
+      token_endpoint: `${authority}/oauth2/v2.0/token`, end_session_endpoint: `${authority}/oauth2/v2.0/logout`,
+    },
+  };
 }
 
 const HASHED_ASSET = /-[A-Z0-9]{8,}\.(js|css|map)$/i;
@@ -46,7 +56,7 @@ export function addinRouter(s: AddinSettings, now: () => Date): Router {
   router.get('/config.json', (_req, res) => {
     res.setHeader('Cache-Control', 'no-cache');
     res.json({
-      authority: s.authority, clientId: s.clientId, apiScope: s.apiScope,
+      authority: s.authority, clientId: s.clientId, apiScope: s.apiScope, authorityMetadata: JSON.stringify(s.authorityMetadata),
       // The authority's host, so that msal trusts it without network discovery (the emulator; harmless for Microsoft's).
       knownAuthorities: [new URL(s.authority).host],
       serverNow: now().toISOString(),

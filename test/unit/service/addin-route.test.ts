@@ -16,7 +16,7 @@ describe('the task pane route', () => {
   let dir: string;
   let server: Server;
   let base: string;
-  const settings = () => addinSettingsFrom({ auth: { issuer: 'https://127.0.0.1:8443/tid-1/v2.0', audience: 'app-1' } }, dir);
+  const settings = () => addinSettingsFrom({ auth: { issuer: 'https://127.0.0.1:8443/tid-1/v2.0', audience: 'app-1', jwksUrl: 'https://127.0.0.1:8443/tid-1/discovery/v2.0/keys' } }, dir);
 
   beforeAll(async () => {
     dir = await mkdtemp(path.join(os.tmpdir(), 'addin-dist-'));
@@ -34,7 +34,7 @@ describe('the task pane route', () => {
 
   it('should derive the pane’s authority, client id and scope from the AUTH_* settings, ADDIN_CLIENT_ID first', () => {
     expect(settings()).toMatchObject({ authority: 'https://127.0.0.1:8443/tid-1', clientId: 'app-1', apiScope: 'api://app-1/access_as_user' });
-    expect(addinSettingsFrom({ auth: { issuer: 'https://login.microsoftonline.com/t/v2.0', audience: 'api://app-2' }, ADDIN_CLIENT_ID: 'spa-3' }, dir))
+    expect(addinSettingsFrom({ auth: { issuer: 'https://login.microsoftonline.com/t/v2.0', audience: 'api://app-2', jwksUrl: 'https://login.microsoftonline.com/t/discovery/v2.0/keys' }, ADDIN_CLIENT_ID: 'spa-3' }, dir))
       .toMatchObject({ authority: 'https://login.microsoftonline.com/t', clientId: 'spa-3', apiScope: 'api://app-2/access_as_user' });
   });
 
@@ -63,6 +63,11 @@ describe('the task pane route', () => {
     expect(await res.json()).toEqual({
       authority: 'https://127.0.0.1:8443/tid-1', clientId: 'app-1', apiScope: 'api://app-1/access_as_user',
       knownAuthorities: ['127.0.0.1:8443'], serverNow: '2026-12-08T09:10:00.000Z',
+      authorityMetadata: JSON.stringify({
+        issuer: 'https://127.0.0.1:8443/tid-1/v2.0', jwks_uri: 'https://127.0.0.1:8443/tid-1/discovery/v2.0/keys',
+        authorization_endpoint: 'https://127.0.0.1:8443/tid-1/oauth2/v2.0/authorize', token_endpoint: 'https://127.0.0.1:8443/tid-1/oauth2/v2.0/token',
+        end_session_endpoint: 'https://127.0.0.1:8443/tid-1/oauth2/v2.0/logout',
+      }),
     });
   });
 });
