@@ -14,6 +14,7 @@ import { browserBoundary, officeBoundary, type OfficeBoundary, type OfficeLike }
 import { loadOffice, shouldLoadOffice } from './office/load-office';
 
 const rootEl = document.getElementById('root')!;
+const DIALOG_FLAG = 'rdv-addin.sign-in-dialog';
 const t = translator(pickLanguage(null, navigator.language));
 
 function fatal(message: string) {
@@ -26,10 +27,14 @@ function fatal(message: string) {
 
 async function start() {
   const params = new URLSearchParams(location.search);
+  // The dialog comes back from the authority to the plain pane URL (the registered redirect URI): a flag in this
+  // window's sessionStorage remembers that it is the sign-in dialog, which needs Office.js to answer the pane.
+  const dialogMode = params.get('auth') === 'dialog' || sessionStorage.getItem(DIALOG_FLAG) === '1';
+  if (dialogMode) sessionStorage.setItem(DIALOG_FLAG, '1');
   let office: OfficeBoundary = browserBoundary;
   let rawOffice: OfficeLike | null = null;
   let officeNotice: 'office.timeout' | 'office.unreachable' | null = null;
-  if (shouldLoadOffice(window)) {
+  if (dialogMode || shouldLoadOffice(window)) {
     const loaded = await loadOffice(document);
     if (loaded.office) { rawOffice = loaded.office; office = officeBoundary(loaded.office); }
     else officeNotice = loaded.reason === 'timeout' ? 'office.timeout' : 'office.unreachable';
@@ -49,10 +54,11 @@ async function start() {
   const now = () => new Date(Date.now() + skew);
   const here = taskPaneUrl(location);
 
-  if (params.get('auth') === 'dialog') {
+  if (dialogMode) {
     const auth = await redirectAuth(config, here);
     const session = await auth.restore();
     if (!session) { await auth.signIn(); return; }
+    sessionStorage.removeItem(DIALOG_FLAG);
     const token = await session.getToken();
     const claims = JSON.parse(atob(token.split('.')[1].replace(/-/g, '+').replace(/_/g, '/')));
     rawOffice?.context.ui.messageParent?.(JSON.stringify({ token, expiresOn: claims.exp * 1000, account: session.account }));
