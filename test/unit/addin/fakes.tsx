@@ -2,7 +2,7 @@
  * Fakes for the task pane's component tests: an API answering from arrays (every call recorded), a signed-in
  * session, the Office boundary of a plain browser, and the service's clock fixed on a Tuesday morning in Paris.
  */
-import { render } from '@testing-library/react';
+import { configure, render } from '@testing-library/react';
 import type { Api } from '../../../addin/src/api/client';
 import { ApiError } from '../../../addin/src/api/errors';
 import type { Agent, Availability, Lieu, Motif, RdvDetail, RdvSummary, Service, Usager } from '../../../addin/src/api/types';
@@ -16,6 +16,10 @@ import '../../../addin/src/screens/RdvDetail';
 
 // jsdom has no ResizeObserver, which Fluent's MessageBar uses to fit its actions; nothing is measured here.
 (globalThis as any).ResizeObserver ??= class { observe() {} unobserve() {} disconnect() {} };
+
+// The first render of a file warms Fluent's styles up: on a busy machine (CI, 2 shared cores) it takes seconds,
+// well past Testing Library's default second of waiting.
+configure({ asyncUtilTimeout: 10_000 });
 
 export const NOW = new Date('2026-12-08T10:10:00+01:00');
 
