@@ -151,6 +151,9 @@ export function PrendreRdv(props: { reference: Reference; onBooked?(rdvId: numbe
       {ready && (
         <div className={s.step}>
           <Subtitle2 as="h3" id="slots-title">{t('book.slot')}</Subtitle2>
+          {/* A refused booking is said here, above the slots read again, where the agent chooses next (a 320 px pane
+              would otherwise show it far below). */}
+          {bookError ? <ErrorMessage error={bookError} /> : null}
           {slotsError ? <ErrorMessage error={slotsError} onRetry={() => setReloadSlots((n) => n + 1)} />
             : !availability ? <Spinner label={t('book.slotsLoading')} />
             : (availability.days ?? []).every((d) => d.lieux.every((l) => l.agents.every((a) => a.starts.length === 0)))
@@ -158,8 +161,6 @@ export function PrendreRdv(props: { reference: Reference; onBooked?(rdvId: numbe
               : <SlotPicker availability={availability} agents={ref.agents} chosen={slot} onChoose={setSlot} labelId="slots-title" />}
         </div>
       )}
-
-      {bookError ? <ErrorMessage error={bookError} /> : null}
 
       {slot && usager && motif && (
         <div className={s.step}>
