@@ -122,6 +122,7 @@ function ready(url: string): Promise<boolean> {
     '',
     'rdv-outlook is running (Ctrl+C to stop):',
     `  API                 ${publicUrl}/api   (OpenAPI: ${publicUrl}/api/openapi.json, health: ${publicUrl}/ready)`,
+    `  Outlook task pane   ${publicUrl}/addin/index.html   (open it in a browser that trusts the CA below; sign in as a demo agent)`,
     `  Messages sent       ${publicUrl}/dev/outbox   (emails and SMS of the demo; paste the token below to see them)`,
     `  Microsoft 365       ${emulator.baseUrl}   (emulator; control API ${emulator.baseUrl}/_emulator/)`,
     `  Outlook calendars   ${emulator.baseUrl}/_emulator/mailboxes/${encodeURIComponent(DEMO_AGENTS[0].email)}   (one page per agent: move or delete an event "in Outlook")`,

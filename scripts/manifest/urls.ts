@@ -9,7 +9,8 @@ import { iconFile } from './icons';
 export function addinUrls(b: BaseUrl) {
   const asset = (file: string) => `${b.base}/addin/assets/${file}`;
   return {
-    taskPane: `${b.base}/addin/index.html`,
+    // ?host=outlook: the pane loads Office.js only when told it runs in Outlook (desktop does not frame it).
+    taskPane: `${b.base}/addin/index.html?host=outlook`,
     icon: (size: number) => asset(iconFile(size)),
     /** Support, privacy and terms in one bilingual page (anchors #support, #confidentialite, #conditions). */
     about: asset('about.html'),

@@ -23,6 +23,8 @@ const schema = z.object({
   AUTH_ISSUER: z.string().min(1).optional(),
   AUTH_AUDIENCE: z.string().min(1).optional(),
   AUTH_TENANT_ID: z.string().min(1).optional(),
+  /** Client id of the Outlook add-in's app registration, when it is not the API's (AUTH_AUDIENCE). */
+  ADDIN_CLIENT_ID: z.string().min(1).optional(),
   TLS_CERT_FILE: z.string().optional(),
   TLS_KEY_FILE: z.string().optional(),
   SEED_DEMO: bool.default(false),

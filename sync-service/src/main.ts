@@ -5,12 +5,15 @@
  */
 import { readFileSync } from 'node:fs';
 import http from 'node:http';
+import path from 'node:path';
+import { fileURLToPath } from 'node:url';
 import https from 'node:https';
 import pino from 'pino';
 import { wallClock, clockStartingAt } from './clock';
 import { ConfigError, loadConfig } from './config';
 import { createPool, logTransactionRetries } from './data/db';
 import { openStore } from './db/bootstrap';
+import { addinSettingsFrom } from './http/addin';
 import { createApp } from './http/app';
 import { loadRemindersConfig, RemindersConfigError, startDemoSinks, startReminders, type DemoSinks } from './reminders';
 import { registerReminderScheduling } from './reminders/schedule';
@@ -67,6 +70,7 @@ async function main() {
     publicRouters: sync.publicRouters,
     apiRouters: sync.apiRouters,
     readyDetail: sync.readyDetail,
+    addin: addinSettingsFrom(config, path.resolve(fileURLToPath(new URL('../../addin/dist', import.meta.url)))),
   });
   const server = tls ? https.createServer(tls, app) : http.createServer(app);
   await new Promise<void>((resolve, reject) => {

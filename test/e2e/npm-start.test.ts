@@ -80,6 +80,17 @@ describe('npm start', () => {
     expect(html).toContain('Agenda Outlook de');
   }, 60_000);
 
+  it('should print the Outlook task pane’s URL, which serves the pane', async () => {
+    const url = `https://127.0.0.1:${port}/addin/index.html`;
+    expect(output).toMatch(new RegExp(`Outlook task pane +${url.replace(/[.]/g, '\\.')}`));
+    const ca = readFileSync(path.join(dataDir, 'certs', 'ca.pem'), 'utf8');
+    const page = await new Promise<{ status: number; body: string }>((resolve, reject) => {
+      https.get(url, { ca }, (res) => { let body = ''; res.on('data', (d) => { body += d; }); res.on('end', () => resolve({ status: res.statusCode ?? 0, body })); }).on('error', reject);
+    });
+    expect(page.status).toBe(200);
+    expect(page.body).toMatch(/<script type="module" src="\.\/app-[A-Z0-9]+\.js">/);
+  });
+
   it('should stop everything, PostgreSQL included, on Ctrl+C', async () => {
     const exited = new Promise<number | null>((r) => child.once('exit', (code) => r(code)));
     child.kill('SIGINT');

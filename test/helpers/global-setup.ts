@@ -7,6 +7,7 @@ import { chmod, mkdtemp } from 'node:fs/promises';
 import os from 'node:os';
 import path from 'node:path';
 import pg from 'pg';
+import { buildAddin } from '../../scripts/build-addin';
 import { startEmbeddedPostgres } from '../../sync-service/src/db/embedded';
 import { migrate } from '../../sync-service/src/db/migrate';
 import { freePort } from './free-port';
@@ -20,6 +21,8 @@ function withDatabase(url: string, db: string): string {
 }
 
 export default async function globalSetup(): Promise<void> {
+  // The task pane's bundle, served by the service processes of the e2e tests (a second or two with esbuild).
+  await buildAddin({ quiet: true });
   let adminUrl = process.env.DATABASE_URL;
   if (!adminUrl) {
     const dataDir = await mkdtemp(path.join(os.tmpdir(), 'rdv-test-pg-'));

@@ -9,6 +9,7 @@ import { migrationsComplete } from '../db/migrate';
 import { DomainError } from '../errors';
 import { outboxRouter } from '../reminders/demo';
 import type { Outbox } from '../reminders/sinks';
+import { addinRouter, type AddinSettings } from './addin';
 import { authenticate, type AuthSettings } from './auth';
 import { errorHandler } from './errors';
 import { idempotency } from './idempotency';
@@ -39,6 +40,8 @@ export interface AppDeps {
   trustProxy?: number;
   /** Extra detail in /ready's answer, e.g. `{ sync: { credential } }` (a credential about to expire). */
   readyDetail?: () => Record<string, unknown>;
+  /** The Outlook task pane served under /addin/ (with its runtime settings at /addin/config.json). */
+  addin?: AddinSettings;
 }
 
 export function createApp(deps: AppDeps): express.Express {
@@ -70,6 +73,7 @@ export function createApp(deps: AppDeps): express.Express {
   app.use('/api', noStore);
   app.get('/api/openapi.json', (_req, res) => { res.json(openApiDocument(deps.publicUrl)); });
   for (const [path, router] of deps.publicRouters ?? []) app.use(path, router);
+  if (deps.addin) app.use('/addin', addinRouter(deps.addin, now));
   if (deps.demoOutbox) app.use('/dev/outbox', loopbackOnly, noStore, demoPageHeaders(), outboxRouter({ outbox: deps.demoOutbox }, requireAgent));
 
   const api = express.Router();

@@ -52,6 +52,8 @@ export interface PagePolicy {
   scriptSrc?: readonly string[];
   /** fetch/XHR origins besides our own. */
   connectSrc?: readonly string[];
+  /** Style sources besides our own files (hashes). */
+  styleSrc?: readonly string[];
 }
 
 /** A strict CSP for an HTML page of ours: only our own scripts, styles and images, no inline code, no plugins. */
@@ -61,7 +63,7 @@ export function pageSecurityPolicy(p: PagePolicy = {}): RequestHandler {
     directives: {
       defaultSrc: ["'none'"],
       scriptSrc: ["'self'", ...(p.scriptSrc ?? [])],
-      styleSrc: ["'self'"],
+      styleSrc: ["'self'", ...(p.styleSrc ?? [])],
       imgSrc: ["'self'", 'data:'],
       fontSrc: ["'self'"],
       connectSrc: ["'self'", ...(p.connectSrc ?? [])],
@@ -82,11 +84,18 @@ export const demoPageHeaders = (): RequestHandler => pageSecurityPolicy();
  * so it is removed here and frame-ancestors alone decides. Popups the pane opens (a sign-in fallback) must keep
  * their opener, which helmet's `Cross-Origin-Opener-Policy: same-origin` would cut.
  */
-export function outlookTaskPaneHeaders(): RequestHandler {
+/** CSP hash of an empty inline style ('sha256-' + base64 SHA-256 of ''). */
+export const EMPTY_STYLE_HASH = "'sha256-47DEQpj8HBSa+/TImW+5JCeuQeRkm5NMpJWZG3hSuFU='";
+
+export function outlookTaskPaneHeaders(opts: { connectSrc?: readonly string[] } = {}): RequestHandler {
   const csp = pageSecurityPolicy({
     frameAncestors: ["'self'", ...OUTLOOK_FRAME_ANCESTORS],
     scriptSrc: ['https://appsforoffice.microsoft.com'],
-    connectSrc: ['https://login.microsoftonline.com'],
+    // Extra origins: the Entra authority of the deployment when it is not Microsoft's (the emulator in the demo).
+    connectSrc: [...new Set(['https://login.microsoftonline.com', ...(opts.connectSrc ?? [])])],
+    // Fluent UI (Griffel) adds EMPTY <style> elements and fills them through the CSSOM (insertRule), which CSP does
+    // not restrict; the hash of the empty string allows exactly those empty elements, no inline CSS text.
+    styleSrc: [EMPTY_STYLE_HASH],
   });
   return (req, res, next) => {
     res.removeHeader('X-Frame-Options');

@@ -68,8 +68,8 @@ describe.each(manifestsUnderTest())('$label', ({ base, json, xml }) => {
   it('should describe the same add-in as manifest.xml: id, version, task pane page', () => {
     expect(xml).toContain(`<Id>${manifest.id}</Id>`);
     expect(xml).toContain(`<Version>${manifest.version}.0</Version>`);
-    expect(extension.runtimes[0].code.page).toBe(`${base}/addin/index.html`);
-    expect(xml).toContain(`DefaultValue="${base}/addin/index.html"`);
+    expect(extension.runtimes[0].code.page).toBe(`${base}/addin/index.html?host=outlook`);
+    expect(xml).toContain(`DefaultValue="${base}/addin/index.html?host=outlook"`);
   });
 
   it('should be read by office-addin-manifest from manifest.xml as the same add-in, in French by default', () => {

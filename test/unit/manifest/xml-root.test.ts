@@ -101,7 +101,7 @@ describe.each(manifestsUnderTest())('$label', ({ base, xml }) => {
     expect(xsiType(form)).toBe('ItemRead');
     const desktop = child(form, 'DesktopSettings');
     expect(children(desktop).map((c) => c.localName)).toEqual(['SourceLocation', 'RequestedHeight']);
-    expect(child(desktop, 'SourceLocation').getAttribute('DefaultValue')).toBe(`${base}/addin/index.html`);
+    expect(child(desktop, 'SourceLocation').getAttribute('DefaultValue')).toBe(`${base}/addin/index.html?host=outlook`);
     const height = Number(child(desktop, 'RequestedHeight').textContent);
     expect(height).toBeGreaterThanOrEqual(32);
     expect(height).toBeLessThanOrEqual(450);
@@ -158,7 +158,7 @@ describe.each(manifestsUnderTest())('$label', ({ base, xml }) => {
         const refs = [...level().querySelectorAll('[resid]')].filter((e) => ns === VO_1_1 || !inner().contains(e));
         expect(refs.length).toBeGreaterThan(10);
         for (const ref of refs) expect(resources.has(ref.getAttribute('resid')!)).toBe(true);
-        for (const action of own('Action')) expect(resources.get(child(action, 'SourceLocation').getAttribute('resid')!)).toBe(`${base}/addin/index.html`);
+        for (const action of own('Action')) expect(resources.get(child(action, 'SourceLocation').getAttribute('resid')!)).toBe(`${base}/addin/index.html?host=outlook`);
       });
 
       it('should give unique ids to its groups and buttons', () => {
