@@ -197,12 +197,13 @@ export async function createGraphGateway(config: SyncConfig, observer: GraphObse
   const limiter = new KeyedLimiter(MAX_IN_FLIGHT_PER_MAILBOX);
 
   /** One Graph call for a mailbox: limited, retried when throttled or unavailable, observed. */
-  async function call<T>(mailbox: string, kind: string, build: () => GraphRequest, send: (r: GraphRequest) => Promise<T>): Promise<T> {
+  async function call<T>(mailbox: string, kind: string, build: () => GraphRequest, send: (r: GraphRequest) => Promise<T>, prefer: string[] = []): Promise<T> {
     return limiter.run(mailbox, async () => {
       for (let attempt = 1; ; attempt++) {
         const started = performance.now();
         try {
-          const request = build().header('Prefer', IMMUTABLE_IDS).middlewareOptions([new RetryHandlerOptions(0, 0)]);
+          // One Prefer header listing every preference: a second .header('Prefer') would replace the first.
+          const request = build().header('Prefer', [IMMUTABLE_IDS, ...prefer].join(', ')).middlewareOptions([new RetryHandlerOptions(0, 0)]);
           const result = await send(request);
           observer.request?.(kind, 200, performance.now() - started);
           return result;
@@ -275,8 +276,8 @@ export async function createGraphGateway(config: SyncConfig, observer: GraphObse
         const r = 'link' in from
           ? client.api(from.link)
           : client.api(`${user(mailbox)}/calendarView/delta`).query({ startDateTime: from.start.toISOString(), endDateTime: from.end.toISOString() });
-        return r.header('Prefer', `odata.maxpagesize=${pageSize}`);
-      }, (r) => r.get());
+        return r;
+      }, (r) => r.get(), [`odata.maxpagesize=${pageSize}`]);
       return { events: (raw.value as unknown[]).map(toEvent), nextLink: raw['@odata.nextLink'], deltaLink: raw['@odata.deltaLink'] };
     },
     async createSubscription(mailbox, req) {

@@ -92,6 +92,13 @@ describe('the Graph calendar adapter', () => {
     // 1 + 1 + 12 events created above in this window (the one of the second test was deleted).
     expect(seen.filter((e) => !e.removed).length).toBe(14);
     expect(seen.every((e) => e.start instanceof Date && e.end instanceof Date)).toBe(true);
+    // Pages of the size asked for: 14 events in pages of at most 10 (odata.maxpagesize kept beside IdType).
+    const sizes: number[] = [];
+    let p2 = await gateway.delta(mailbox, window, 5);
+    sizes.push(p2.events.length);
+    while (p2.nextLink) { p2 = await gateway.delta(mailbox, { link: p2.nextLink }, 5); sizes.push(p2.events.length); }
+    expect(Math.max(...sizes)).toBeLessThanOrEqual(5);
+    expect(sizes.reduce((a, b) => a + b, 0)).toBe(14);
     emulator.control.expireDeltaTokens(mailbox);
     await expect(gateway.delta(mailbox, { link: page.deltaLink! }, 10)).rejects.toMatchObject({ kind: 'delta_expired' });
   });
