@@ -21,11 +21,29 @@ export function spkiHash(pem: string): string {
   return createHash('sha256').update(der).digest('base64');
 }
 
+/** The environment without libfaketime's preload and settings. */
+export function withoutFaketime(env: NodeJS.ProcessEnv): Record<string, string> {
+  const out: Record<string, string> = {};
+  for (const [k, v] of Object.entries(env)) {
+    if (v === undefined || k.startsWith('FAKETIME') || k === 'DONT_FAKE_MONOTONIC') continue;
+    if (k === 'LD_PRELOAD') {
+      const kept = v.split(/[: ]/).filter((lib) => lib && !/faketime/.test(lib)).join(':');
+      if (kept) out[k] = kept;
+      continue;
+    }
+    out[k] = v;
+  }
+  return out;
+}
+
 export async function launchChromium(caPemPath: string): Promise<Browser> {
   const missing = chromiumMissingMessage();
   if (missing) throw new Error(missing);
   return chromium.launch({
     executablePath: CHROMIUM_PATH,
+    // Never under libfaketime (CI runs the suite at other hours with it): Chromium's own timers then spin and its
+    // pages never load. The pane takes the service's business clock from /addin/config.json, not the browser's.
+    env: withoutFaketime(process.env),
     args: [
       '--headless', '--no-sandbox', '--disable-gpu', '--disable-background-networking', '--disable-component-update', '--no-first-run',
       `--ignore-certificate-errors-spki-list=${spkiHash(readFileSync(caPemPath, 'utf8'))}`,

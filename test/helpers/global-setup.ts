@@ -28,7 +28,17 @@ export default async function globalSetup(): Promise<void> {
     const dataDir = await mkdtemp(path.join(os.tmpdir(), 'rdv-test-pg-'));
     // Run as root, the embedded server runs as the `postgres` OS user, which must reach this folder.
     await chmod(dataDir, 0o755);
-    const embedded = await startEmbeddedPostgres({ dataDir: path.join(dataDir, 'pg'), port: await freePort() });
+    // CI also runs the suite under libfaketime (other hours). The database server keeps the real clock: under
+    // libfaketime PostgreSQL's deadlock detector (a SIGALRM timer) never fires, and no business rule reads the
+    // database's clock (every business time comes from Node: the code's `now`, or TEST_CLOCK).
+    const preload = process.env.LD_PRELOAD;
+    if (preload) process.env.LD_PRELOAD = preload.split(/[: ]/).filter((lib) => lib && !/faketime/.test(lib)).join(':');
+    let embedded;
+    try {
+      embedded = await startEmbeddedPostgres({ dataDir: path.join(dataDir, 'pg'), port: await freePort() });
+    } finally {
+      if (preload !== undefined) process.env.LD_PRELOAD = preload;
+    }
     (globalThis as any).__RDV_EMBEDDED_PG__ = embedded;
     (globalThis as any).__RDV_EMBEDDED_PG_DIR__ = dataDir;
     adminUrl = embedded.url;
