@@ -140,16 +140,6 @@ export async function getEventLink(db: Db, rdvId: number, agentId: number, opts:
   return rows[0] ? toLink(rows[0]) : null;
 }
 
-export async function eventLinkByEventId(db: Db, agentId: number, eventId: string): Promise<EventLinkRow | null> {
-  const { rows } = await db.query(`select * from outlook_events where agent_id = $1 and event_id = $2`, [agentId, eventId]);
-  return rows[0] ? toLink(rows[0]) : null;
-}
-
-export async function eventLinksOfRdv(db: Db, rdvId: number): Promise<EventLinkRow[]> {
-  const { rows } = await db.query(`select * from outlook_events where rdv_id = $1 order by agent_id`, [rdvId]);
-  return rows.map(toLink);
-}
-
 export async function eventLinksOfAgent(db: Db, agentId: number): Promise<EventLinkRow[]> {
   const { rows } = await db.query(`select * from outlook_events where agent_id = $1 order by rdv_id`, [agentId]);
   return rows.map(toLink);
@@ -171,10 +161,6 @@ export async function saveEventLink(db: Db, rdvId: number, agentId: number, patc
      returning *`,
     [rdvId, agentId, ...entries.map(([, v]) => v)]);
   return toLink(rows[0]);
-}
-
-export async function deleteEventLink(db: Db, rdvId: number, agentId: number): Promise<void> {
-  await db.query(`delete from outlook_events where rdv_id = $1 and agent_id = $2`, [rdvId, agentId]);
 }
 
 /**
@@ -365,10 +351,6 @@ export async function upsertBusyBlocks(db: Db, agentId: number, blocks: BusyBloc
 export async function deleteBusyBlocks(db: Db, agentId: number, sourceIds: string[]): Promise<void> {
   if (!sourceIds.length) return;
   await db.query(`delete from busy_blocks where agent_id = $1 and source = 'outlook' and source_id = any($2::text[])`, [agentId, sourceIds]);
-}
-
-export async function deleteBusyBlock(db: Db, agentId: number, sourceId: string): Promise<void> {
-  await db.query(`delete from busy_blocks where agent_id = $1 and source = 'outlook' and source_id = $2`, [agentId, sourceId]);
 }
 
 /** After a full resync: removes the blocks of events that were not seen (deleted while we were not told). */

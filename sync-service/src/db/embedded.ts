@@ -247,7 +247,7 @@ const canEnter = (dir: string, user: OsUser) => spawnSync('test', ['-x', dir], {
  * bit added), and only when their group bits grant nothing today. Any other closed folder is not ours to change:
  * we stop before `initdb` with the folder's name and the command that would let it through.
  */
-export async function ensureReachable(databaseDir: string, ownRoot: string, user: OsUser, log: (msg: string) => void): Promise<void> {
+async function ensureReachable(databaseDir: string, ownRoot: string, user: OsUser, log: (msg: string) => void): Promise<void> {
   const root = path.resolve(ownRoot);
   const chain: string[] = [];
   for (let d = path.dirname(databaseDir); ; d = path.dirname(d)) {
