@@ -13,6 +13,8 @@ export interface MailboxRow {
   mailbox: string;
   state: 'connecting' | 'connected' | 'disconnecting';
   deltaLink: string | null;
+  /** The next page of an incremental round in progress (migration 043): where an interrupted round resumes. */
+  deltaNextLink: string | null;
   subscriptionId: string | null;
   subscriptionExpiresAt: Date | null;
   clientState: string;
@@ -26,7 +28,7 @@ export interface MailboxRow {
 
 function toMailbox(r: any): MailboxRow {
   return {
-    agentId: Number(r.agent_id), mailbox: r.mailbox, state: r.state, deltaLink: r.delta_link, subscriptionId: r.subscription_id,
+    agentId: Number(r.agent_id), mailbox: r.mailbox, state: r.state, deltaLink: r.delta_link, deltaNextLink: r.delta_next_link, subscriptionId: r.subscription_id,
     subscriptionExpiresAt: r.subscription_expires_at, clientState: r.client_state, importDone: r.import_done, importTotal: r.import_total,
     lastSuccessAt: r.last_success_at, lastError: r.last_error, lastErrorAt: r.last_error_at, connectedAt: r.connected_at,
   };
@@ -59,10 +61,10 @@ export async function upsertMailbox(db: Db, agentId: number, mailbox: string, cl
   return toMailbox(rows[0]);
 }
 
-export type MailboxPatch = Partial<Pick<MailboxRow, 'state' | 'deltaLink' | 'subscriptionId' | 'subscriptionExpiresAt' | 'importDone' | 'importTotal' | 'lastSuccessAt' | 'lastError' | 'lastErrorAt' | 'connectedAt'>>;
+export type MailboxPatch = Partial<Pick<MailboxRow, 'state' | 'deltaLink' | 'deltaNextLink' | 'subscriptionId' | 'subscriptionExpiresAt' | 'importDone' | 'importTotal' | 'lastSuccessAt' | 'lastError' | 'lastErrorAt' | 'connectedAt'>>;
 
 const MAILBOX_COLUMNS: Record<keyof MailboxPatch, string> = {
-  state: 'state', deltaLink: 'delta_link', subscriptionId: 'subscription_id', subscriptionExpiresAt: 'subscription_expires_at',
+  state: 'state', deltaLink: 'delta_link', deltaNextLink: 'delta_next_link', subscriptionId: 'subscription_id', subscriptionExpiresAt: 'subscription_expires_at',
   importDone: 'import_done', importTotal: 'import_total', lastSuccessAt: 'last_success_at', lastError: 'last_error',
   lastErrorAt: 'last_error_at', connectedAt: 'connected_at',
 };

@@ -172,7 +172,7 @@ async function disconnect(deps: SyncDeps, row: MailboxRow): Promise<void> {
   if (row.state !== 'disconnecting') {
     await deleteSubscriptionQuietly(deps, row);
     await withTransaction(deps.pool, async (c) => {
-      await updateMailbox(c, agentId, { state: 'disconnecting', subscriptionId: null, subscriptionExpiresAt: null, deltaLink: null });
+      await updateMailbox(c, agentId, { state: 'disconnecting', subscriptionId: null, subscriptionExpiresAt: null, deltaLink: null, deltaNextLink: null });
       // The outbound part reads 'disconnecting' as "no event wanted" and deletes each linked event.
       await markOutbox(c, (await eventLinksOfAgent(c, agentId)).filter((l) => l.eventId).map((l) => ({ rdvId: l.rdvId, agentId })));
       await deleteAllBusyBlocks(c, agentId);

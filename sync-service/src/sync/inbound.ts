@@ -19,7 +19,7 @@ import { withTransaction } from '../data/db';
 import {
   agentIdentityOf, deleteBusyBlocks, deleteBusyBlocksNotIn, deltaWindowStart, eventLinksByEventIds, eventLinksInWindow, getMailbox,
   linksAwaitingEvent, outboxPending, rdvForInbound, saveEventLink, setDeltaWindowStart, updateMailbox, upsertBusyBlocks,
-  type BusyBlockInput, type EventLinkRow, type MailboxRow, type RdvForInbound,
+  type BusyBlockInput, type EventLinkRow, type MailboxPatch, type MailboxRow, type RdvForInbound,
 } from '../data/sync';
 import { DomainError } from '../errors';
 import { takePayloadKey, type Job } from '../queue/jobs';
@@ -60,7 +60,7 @@ export function inboundHandler(deps: SyncDeps): JobHandler {
     if (job.payload.full) {
       // The request is kept by the mailbox row (no delta link = full round) before the job forgets it, so that a
       // rerun asked for by a later notification is an ordinary round, and a failed full round is retried as one.
-      await updateMailbox(deps.pool, agentId, { deltaLink: null });
+      await updateMailbox(deps.pool, agentId, { deltaLink: null, deltaNextLink: null });
       await takePayloadKey(deps.pool, job, 'full');
     }
     await runInboundRound(deps, agentId, { full: Boolean(job.payload.full), signal: ctx.signal });
@@ -146,15 +146,16 @@ class DeltaRound {
     this.full = full;
     this.result = { full, items: 0, movedRdvs: 0, refusedMoves: 0, restored: 0, cancelled: 0, blocksUpserted: 0, blocksRemoved: 0, swept: 0 };
     const window = syncWindow(config, this.deps.now());
-    // A full round forgets the old link first: should it fail half-way, its retry is a full round too.
+    // A full round forgets the old link first: should it fail half-way, its retry is a full round too (its sweep
+    // needs every page, so it never resumes half-way).
     if (full) {
-      await updateMailbox(pool, this.agentId, { deltaLink: null, importDone: 0 });
+      await updateMailbox(pool, this.agentId, { deltaLink: null, deltaNextLink: null, importDone: 0 });
       await setDeltaWindowStart(pool, this.agentId, null);
     }
     this.awaiting = await linksAwaitingEvent(pool, this.agentId);
     const seen = new Set<string>();
-    let from: { start: Date; end: Date } | { link: string } = full ? window : { link: this.mb.deltaLink! };
-    let deltaLink: string | undefined;
+    // An incremental round resumes where an interrupted one stopped (see migration 043).
+    let from: { start: Date; end: Date } | { link: string } = full ? window : { link: this.mb.deltaNextLink ?? this.mb.deltaLink! };
     for (;;) {
       if (this.signal?.aborted) throw new Error('inbound: stopped during a delta round');
       const page = await gateway.delta(this.mb.mailbox, from, config.deltaPageSize);
@@ -163,15 +164,27 @@ class DeltaRound {
         this.result.items++;
         if (!ev.removed) seen.add(ev.id);
       }
-      await this.applyPage(page.events);
-      if (full) await updateMailbox(pool, this.agentId, { importDone: this.result.items });
+      // The page's busy blocks and where the round goes next are committed together: whatever stops the round
+      // after this point, it resumes with the next page, and before it, with this one again.
+      const blocks = await this.applyPage(page.events);
+      const progress: MailboxPatch = full ? { importDone: this.result.items }
+        : page.nextLink ? { deltaNextLink: page.nextLink } : { deltaLink: page.deltaLink ?? null, deltaNextLink: null };
+      await withTransaction(pool, async (client) => {
+        await upsertBusyBlocks(client, this.agentId, blocks.upserts);
+        await deleteBusyBlocks(client, this.agentId, blocks.deletes);
+        await updateMailbox(client, this.agentId, progress);
+      });
+      this.result.blocksUpserted += blocks.upserts.length;
+      this.result.blocksRemoved += blocks.deletes.length;
       if (page.nextLink) { from = { link: page.nextLink }; continue; }
-      deltaLink = page.deltaLink;
+      if (full) {
+        await this.sweep(seen, window);
+        await updateMailbox(pool, this.agentId, { deltaLink: page.deltaLink ?? null });
+        await setDeltaWindowStart(pool, this.agentId, window.start);
+      }
       break;
     }
-    if (full) await this.sweep(seen, window);
-    await updateMailbox(pool, this.agentId, { deltaLink: deltaLink ?? null, lastSuccessAt: this.deps.now(), lastError: null, lastErrorAt: null });
-    if (full) await setDeltaWindowStart(pool, this.agentId, window.start);
+    await updateMailbox(pool, this.agentId, { lastSuccessAt: this.deps.now(), lastError: null, lastErrorAt: null });
     // Empty rounds (echoes of our own writes) are the common case: not worth a line each at info level.
     this.log[this.result.items ? 'info' : 'debug']({ ...this.result }, 'inbound: delta round done');
     return this.result;
@@ -190,9 +203,14 @@ class DeltaRound {
     }
   }
 
-  /** One page: links read in one query, busy blocks written in two statements; our events one by one. */
-  private async applyPage(events: CalendarEvent[]): Promise<void> {
+  /**
+   * One page: links read in one query, our events applied one by one; the busy blocks to write are returned, for
+   * the caller to commit with the round's progress.
+   */
+  private async applyPage(events: CalendarEvent[]): Promise<{ upserts: BusyBlockInput[]; deletes: string[] }> {
     const { pool } = this.deps;
+    const upserts: BusyBlockInput[] = [];
+    const deletes: string[] = [];
     // The same item may come twice (Graph promises neither order nor uniqueness): the last one counts.
     // Series masters are skipped: their occurrences come expanded, each with its own id.
     const byId = new Map<string, CalendarEvent>();
@@ -201,10 +219,8 @@ class DeltaRound {
       byId.delete(ev.id);
       byId.set(ev.id, ev);
     }
-    if (!byId.size) return;
+    if (!byId.size) return { upserts, deletes };
     const links = new Map((await eventLinksByEventIds(pool, this.agentId, [...byId.keys()])).map((l) => [l.eventId!, l]));
-    const upserts: BusyBlockInput[] = [];
-    const deletes: string[] = [];
     for (const ev of byId.values()) {
       const link = links.get(ev.id);
       if (link) {
@@ -221,10 +237,7 @@ class DeltaRound {
       else deletes.push(ev.id);
       this.latency(ev);
     }
-    await upsertBusyBlocks(pool, this.agentId, upserts);
-    await deleteBusyBlocks(pool, this.agentId, deletes);
-    this.result.blocksUpserted += upserts.length;
-    this.result.blocksRemoved += deletes.length;
+    return { upserts, deletes };
   }
 
   /**
