@@ -105,7 +105,7 @@ async function follow(pool: Pool, agentId: number, until: 'connected' | 'gone'):
       const importTotal = row?.importTotal ?? 0;
       const total = Math.max(1, initialOutbox + importTotal);
       const done = initialOutbox - outbox + Math.min(row?.importDone ?? 0, importTotal);
-      const phase = !row ? 'disconnected' : row.state === 'connecting' ? 'connecting' : outbox ? `writing ${outbox} event(s)` : pending ? 'importing busy time' : row.state;
+      const phase = !row ? 'disconnected' : row.state === 'connecting' ? 'connecting' : outbox ? `writing ${outbox} event(s)` : pending ? `importing busy time (${row.importDone} events read)` : row.state;
       bar.setTotal(total);
       bar.update(Math.min(done, total), { phase });
       if (until === 'gone' && !row) break;

@@ -179,7 +179,8 @@ class DeltaRound {
       if (page.nextLink) { from = { link: page.nextLink }; continue; }
       if (full) {
         await this.sweep(seen, window);
-        await updateMailbox(pool, this.agentId, { deltaLink: page.deltaLink ?? null });
+        // Graph gives no count up front: the total is known once the last page is read.
+        await updateMailbox(pool, this.agentId, { deltaLink: page.deltaLink ?? null, importTotal: this.result.items });
         await setDeltaWindowStart(pool, this.agentId, window.start);
       }
       break;
