@@ -194,23 +194,31 @@ export async function insertJob(db: Queryable, job: NewJob, now: Date): Promise<
   return rows[0] ? Number(rows[0].id) : null;
 }
 
-/** Removes the pending jobs of an RDV (optionally of some kinds, or of one participant). Returns how many. */
+/**
+ * Removes the pending jobs of an RDV (optionally of some kinds, or of one participant). Returns how many. A job
+ * whose message is in the provider's hands stays: the worker records its outcome, and counts it as told.
+ */
 export async function deletePendingJobs(
   db: Queryable, rdvId: number, kinds: readonly MessageKind[], usagerId: number | null = null,
 ): Promise<number> {
   const { rowCount } = await db.query(
-    `delete from reminder_jobs
-      where rdv_id = $1 and state = 'pending' and kind = any($2::text[]) and ($3::bigint is null or usager_id = $3)`,
+    `delete from reminder_jobs j
+      where j.rdv_id = $1 and j.state = 'pending' and j.kind = any($2::text[]) and ($3::bigint is null or j.usager_id = $3)
+        and not exists (select 1 from reminder_receipts r where r.job_id = j.id and r.status = 'sending')`,
     [rdvId, kinds, usagerId],
   );
   return rowCount ?? 0;
 }
 
-/** Channels on which the usager was already told about the RDV (a cancellation is only sent there). */
+/**
+ * Channels on which the usager was already told about the RDV, or may have been: a message sent, in doubt, or in
+ * the provider's hands right now (a cancellation is only sent there).
+ */
 export async function selectInformedChannels(db: Queryable, rdvId: number, usagerId: number): Promise<NotificationChannel[]> {
   const { rows } = await db.query(
-    `select distinct channel from reminder_jobs
-      where rdv_id = $1 and usager_id = $2 and kind <> 'cancellation' and state in ('sent', 'in_doubt')`,
+    `select distinct channel from reminder_jobs j
+      where j.rdv_id = $1 and j.usager_id = $2 and j.kind <> 'cancellation'
+        and (j.state in ('sent', 'in_doubt') or exists (select 1 from reminder_receipts r where r.job_id = j.id and r.status = 'sending'))`,
     [rdvId, usagerId],
   );
   return rows.map((r) => r.channel);

@@ -173,6 +173,29 @@ describe('cancelling an RDV', () => {
     expect(lb.outbox.emails).toHaveLength(0);
   });
 
+  it('sends the cancellation when the RDV is cancelled while its confirmation is on its way to the provider', async () => {
+    const place = await aPlace(db.pool);
+    const usager = await anUsager(db.pool, place.territoryId);
+    const rdv = await bookRdv(db.pool, place, { startsAt: RDV_AT, usagerIds: [usager], at: T0 });
+    // An SMS provider that takes its time: the confirmation is handed to it, and the RDV is cancelled meanwhile.
+    let release!: () => void;
+    const gate = new Promise<void>((r) => { release = r; });
+    let handedOver!: () => void;
+    const inFlight = new Promise<void>((r) => { handedOver = r; });
+    const slowSms = Object.create(lb.sms) as typeof lb.sms;
+    slowSms.send = async (m) => { handedOver(); await gate; return lb.sms.send(m); };
+    const slowWorker = aWorker(db.pool, { mailer: lb.mailer, sms: slowSms, now: () => now });
+    const draining = slowWorker.drain();
+    await inFlight;
+    const t1 = new Date(T0.getTime() + 60_000);
+    await cancelRdv(db.pool, rdv.id, t1);
+    release();
+    await draining;
+    await at(t1);
+    expect(lb.outbox.sms.map((s) => s.text.split(':')[0])).toEqual(['RDV confirme', 'RDV annule']);
+    expect(lb.outbox.emails.map((e) => e.subject.split(' – ')[0])).toEqual(['Votre rendez-vous est confirmé', 'Votre rendez-vous a été annulé']);
+  });
+
   it('sends nothing at all when cancelled before the usager heard of it', async () => {
     const place = await aPlace(db.pool);
     const usager = await anUsager(db.pool, place.territoryId);
