@@ -7,9 +7,10 @@ import {
   Button, Caption1, FluentProvider, makeStyles, MessageBar, MessageBarBody, Spinner, Text, Title3, tokens,
   webDarkTheme, webLightTheme,
 } from '@fluentui/react-components';
-import { lazy, Suspense, useCallback, useEffect, useMemo, useState } from 'react';
+import { lazy, Suspense, useCallback, useEffect, useMemo, useRef, useState } from 'react';
 import type { Api } from './api/client';
-import type { Agent, RdvSummary } from './api/types';
+import { ApiError } from './api/errors';
+import type { Agent, RdvDetail as Detail, RdvSummary } from './api/types';
 import type { Auth, Session } from './auth/session';
 import { I18nProvider, pickLanguage, useI18n, type Lang } from './i18n';
 import type { MessageKey } from './i18n/fr';
@@ -122,6 +123,15 @@ function Pane(props: AppProps) {
   );
 }
 
+/** The list's shape of an RDV read in full (the detail screen opens from a summary). */
+function summaryOf(d: Detail, ref: Reference): RdvSummary {
+  const motif = ref.motifs.find((m) => m.id === d.motifId);
+  return {
+    ...d, motifName: motif?.name ?? '', locationType: motif?.locationType ?? 'public_office',
+    lieuName: ref.lieux.find((l) => l.id === d.lieuId)?.name ?? null, participants: d.participants.length,
+  };
+}
+
 function SignedIn(props: AppProps & { session: Session; signInAgain(): void }) {
   const { t } = useI18n();
   const s = useStyles();
@@ -132,7 +142,21 @@ function SignedIn(props: AppProps & { session: Session; signInAgain(): void }) {
   const [refError, setRefError] = useState<unknown>(null);
   const [me, setMe] = useState<Agent | null>(null);
   const [refReload, setRefReload] = useState(0);
+  const [itemNotice, setItemNotice] = useState<string | null>(null);
+  const itemChecked = useRef(false);
   useEffect(() => { void loadPrendreRdv(); void loadRdvDetail(); }, []);
+
+  // Opened on an appointment of the calendar: when it is one of our RDVs, its detail opens at once.
+  useEffect(() => {
+    const item = props.office.currentItem();
+    if (!reference || itemChecked.current || item.kind !== 'appointment-read') return;
+    itemChecked.current = true;
+    if (!item.restId) { setItemNotice(t('item.notOurs')); return; }
+    api.itemRdv(item.restId).then(
+      (detail) => { setTab('mes'); setOpen(summaryOf(detail, reference)); },
+      (err) => setItemNotice(err instanceof ApiError && err.kind === 'not_found' ? t('item.notOurs') : t('item.failed', { detail: describeError(err, t) })),
+    );
+  }, [api, props.office, reference, t]);
 
   useEffect(() => {
     let live = true;
@@ -163,6 +187,7 @@ function SignedIn(props: AppProps & { session: Session; signInAgain(): void }) {
         ))}
       </nav>
       {refError ? <ErrorMessage error={refError} onRetry={() => setRefReload((n) => n + 1)} /> : null}
+      {itemNotice && <MessageBar intent="info" role="status" data-testid="item-notice"><MessageBarBody>{itemNotice}</MessageBarBody></MessageBar>}
       <div style={{ marginTop: tokens.spacingVerticalM }}>
         <Suspense fallback={<Spinner label={t('app.loading')} />}>
           {tab === 'mes' && !open && <MesRdv onOpen={setOpen} />}

@@ -7,6 +7,7 @@
 import { readFileSync } from 'node:fs';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
+import { DEFAULT_ADDIN_ID } from '../../shared/src/sync/addin-item';
 import { parseBaseUrl } from './base-url';
 import { APP_PACKAGE_ICONS } from './icons';
 import { buildEnglishLocalization, buildJsonManifest, ENGLISH_FILE } from './json-manifest';
@@ -21,7 +22,7 @@ export const ASSETS = path.join(REPO_ROOT, 'addin/assets');
  * manifest's id). A tenant running two deployments side by side (a pilot and production) gives one of them
  * another id with --id.
  */
-export const DEFAULT_ADDIN_ID = '7e15ee45-6a2f-4110-b807-62f99a2bb437';
+export { DEFAULT_ADDIN_ID };
 /** The demo's origin (`npm start`): what the committed manifest.xml and manifest.json carry. */
 export const DEMO_BASE_URL = 'https://127.0.0.1:3000';
 export const APP_PACKAGE_FILE = 'rdv-outlook-app-package.zip';

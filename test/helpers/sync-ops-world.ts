@@ -1,7 +1,8 @@
 /**
  * A world for the sync's operation tests (connection, daemon): the emulator with a tenant, the sync app and one mailbox per agent of aWorld(), an HTTPS
  * receiver standing for the service's webhook (it answers Graph's validation handshake), the real Graph gateway,
- * SyncDeps on a fresh test database, and the API on that database with the sync routes mounted.
+ * SyncDeps on a fresh test database, and the API on that database with the sync routes and the Outlook item
+ * routes mounted.
  *   const sw = await startSyncWorld(); … await sw.stop();
  */
 import { Router } from 'express';
@@ -11,6 +12,7 @@ import { loadSyncConfig, type SyncConfig } from '../../sync-service/src/sync/con
 import { createGraphGateway, type CalendarGateway } from '../../sync-service/src/sync/graph';
 import type { SyncDeps } from '../../sync-service/src/sync/types';
 import { syncRouter } from '../../sync-service/src/http/routes/sync';
+import { awaitAddinItem } from '../../sync-service/src/sync/addin-item';
 import { startEmulator, type Emulator } from '../m365-emulator';
 import { startReceiver, type Receiver } from '../m365-emulator/conformance/kit';
 import { aWorld, type World } from './builders';
@@ -49,7 +51,12 @@ export async function startSyncWorld(opts: { env?: NodeJS.ProcessEnv } = {}): Pr
   const forward = Router();
   let inner: Router | null = null;
   forward.use((req, res, next) => (inner ? inner(req, res, next) : next()));
-  const svc = await startTestService({ now, deps: { apiRouters: [['/sync', forward]] } });
+  // The API's own gateway (an instance has one per process), for the Outlook item routes and compose-mode bookings.
+  const apiGateway = await createGraphGateway(config);
+  const svc = await startTestService({ now, deps: {
+    apiRouters: [['/sync', forward]],
+    outlook: { gateway: apiGateway, composeBooking: (c, rdvId, agentId, at) => awaitAddinItem(c, rdvId, agentId, at, config.addinItemGraceMinutes) },
+  } });
   const w = await aWorld(svc.db.pool);
   const metrics = createSyncMetrics(svc.db.pool);
   const gateway = await createGraphGateway(config, metrics.observer);

@@ -5,7 +5,7 @@
  */
 import { ApiError, kindOfStatus } from './errors';
 import type {
-  Agent, Availability, FeatureSwitches, Lieu, MailboxSync, Motif, Organisation, RdvDetail, RdvSummary, Service, Usager,
+  Agent, Availability, ComposeFill, FeatureSwitches, Lieu, MailboxSync, Motif, Organisation, RdvDetail, RdvSummary, Service, Usager,
 } from './types';
 
 export interface Api {
@@ -14,7 +14,11 @@ export interface Api {
   setStatus(id: number, status: 'seen' | 'noshow' | 'unknown'): Promise<unknown>;
   cancel(id: number, body: { status: 'excused' | 'revoked'; reason: string }): Promise<unknown>;
   move(id: number, body: { startsAt: string; lieuId?: number | null; agentIds?: number[] }): Promise<unknown>;
-  createRdv(body: Record<string, unknown>, idempotencyKey: string): Promise<{ id: number }>;
+  createRdv(body: Record<string, unknown>, idempotencyKey: string): Promise<{ id: number; outlookEvent?: ComposeFill | null }>;
+  /** The RDV of an Outlook event of the agent's calendar (REST id); 404 when it is not one of ours. */
+  itemRdv(restId: string): Promise<RdvDetail>;
+  /** Reports the appointment saved for an RDV booked in compose mode. */
+  reportItem(body: { rdvId: number; itemId: string }): Promise<{ rdvId: number; eventId: string }>;
   searchUsagers(q: string, signal?: AbortSignal): Promise<Usager[]>;
   createUsager(body: Record<string, unknown>, idempotencyKey: string): Promise<Usager>;
   services(): Promise<Service[]>;
@@ -65,6 +69,8 @@ export function httpApi(baseUrl: string, getToken: () => Promise<string>, fetchI
     cancel: (id, body) => call('POST', `/api/rdvs/${id}/cancel`, body),
     move: (id, body) => call('POST', `/api/rdvs/${id}/move`, body),
     createRdv: (body, key) => call('POST', '/api/rdvs', body, { 'idempotency-key': key }),
+    itemRdv: (restId) => call('GET', `/api/outlook/items/${encodeURIComponent(restId)}/rdv`),
+    reportItem: (body) => call('POST', '/api/outlook/items', body),
     searchUsagers: (q, signal) => call('GET', `/api/usagers?${qs({ q, limit: 10 })}`, undefined, {}, signal),
     createUsager: (body, key) => call('POST', '/api/usagers', body, { 'idempotency-key': key }),
     services: () => call('GET', '/api/config/services'),

@@ -31,3 +31,5 @@ export interface Availability {
 }
 export type FeatureSwitches = Record<string, boolean>;
 export interface MailboxSync { state?: string; lastSyncAt?: string | null; [k: string]: unknown }
+/** What the service says to fill an appointment being composed with (times as ISO strings). */
+export interface ComposeFill { subject: string; location: string; start: string; end: string; customProperty: { name: string; value: string } }

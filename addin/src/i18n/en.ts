@@ -143,6 +143,10 @@ export const en: Record<MessageKey, string> = {
   'book.booking': 'Saving…',
   'book.booked': 'Appointment saved for {name} on {slot}.',
   'book.another': 'Book another appointment',
+  'book.itemSaved': 'The open Outlook appointment was filled in and saved to your calendar; it is linked to this appointment.',
+  'book.itemFailed': 'The appointment is booked, but the open Outlook appointment could not be filled in or linked ({detail}). Close it without saving: the service will create the event in your calendar itself.',
+  'item.notOurs': 'This Outlook event is not an RDV Outlook appointment.',
+  'item.failed': 'The appointment linked to this Outlook event could not be read: {detail}',
   'book.filledOutlook': 'The Outlook appointment being written has been filled in.',
 
   'reason.motif_not_notified': 'reason without notifications',

@@ -141,6 +141,10 @@ export const fr = {
   'book.booking': 'Enregistrement…',
   'book.booked': 'RDV enregistré pour {name} le {slot}.',
   'book.another': 'Prendre un autre RDV',
+  'book.itemSaved': 'Le rendez-vous Outlook ouvert a été rempli et enregistré dans votre calendrier ; il est lié à ce RDV.',
+  'book.itemFailed': 'Le RDV est enregistré, mais le rendez-vous Outlook ouvert n’a pas pu être rempli ou lié ({detail}). Fermez-le sans l’enregistrer : le service créera lui-même l’événement dans votre calendrier.',
+  'item.notOurs': 'Cet événement Outlook n’est pas un rendez-vous de RDV Outlook.',
+  'item.failed': 'Le rendez-vous lié à cet événement Outlook n’a pas pu être lu : {detail}',
   'book.filledOutlook': 'Le rendez-vous Outlook en cours a été rempli.',
 
   'reason.motif_not_notified': 'motif sans notification',

@@ -11,7 +11,8 @@
 export type OutlookItem =
   | { kind: 'none' }
   | { kind: 'appointment-compose' }
-  | { kind: 'appointment-read'; itemId: string; subject: string }
+  /** `restId`: the item's id for the service (Graph's REST id, from convertToRestId); null when Outlook cannot give it. */
+  | { kind: 'appointment-read'; itemId: string; restId: string | null; subject: string }
   | { kind: 'message-read'; itemId: string; subject: string };
 
 export interface OfficeBoundary {
@@ -25,6 +26,11 @@ export interface OfficeBoundary {
   currentItem(): OutlookItem;
   /** Fills the appointment being composed (subject, times, location). */
   fillAppointment(fields: { subject: string; start: Date; end: Date; location: string }): Promise<void>;
+  /**
+   * Sets one of the add-in's custom properties on the appointment being composed, then saves it to the calendar
+   * (appointments have no drafts). Resolves with the saved item's REST id, the one the service reads it by.
+   */
+  tagAndSaveAppointment(property: { name: string; value: string }): Promise<string>;
   /** Opens an Office dialog on `url` and resolves with the first message it sends back (sign-in fallback). */
   dialogMessage(url: string): Promise<string>;
 }
@@ -32,19 +38,21 @@ export interface OfficeBoundary {
 /** Minimal Office.js shapes used below. */
 interface AsyncResult<T> { status: 'succeeded' | 'failed'; value: T; error?: { code?: number; message?: string } }
 type Callback<T> = (r: AsyncResult<T>) => void;
+interface CustomProperties { set(name: string, value: string): void; saveAsync(cb: Callback<void>): void }
 interface OfficeDialog { addEventHandler(type: string, handler: (arg: { message?: string; error?: number }) => void): void; close(): void }
 export interface OfficeLike {
   context: {
     displayLanguage?: string;
     officeTheme?: { bodyBackgroundColor?: string };
     requirements: { isSetSupported(name: string, version?: string): boolean };
-    mailbox?: { item?: any };
+    mailbox?: { item?: any; convertToRestId?(itemId: string, restVersion: string): string };
     ui: {
       displayDialogAsync(url: string, options: Record<string, unknown>, cb: Callback<OfficeDialog>): void;
       messageParent?(message: string): void;
     };
   };
   EventType?: { DialogMessageReceived: string; DialogEventReceived: string };
+  MailboxEnums?: { RestVersion: { v2_0: string } };
 }
 
 /** Wraps one callback-style Office call in a promise that rejects on failure, with Office's message. */
@@ -84,11 +92,27 @@ export const browserBoundary: OfficeBoundary = {
   isSetSupported: () => false,
   currentItem: () => ({ kind: 'none' }),
   fillAppointment: () => Promise.reject(new OfficeCallError('fillAppointment', 'aucun élément Outlook ouvert')),
+  tagAndSaveAppointment: () => Promise.reject(new OfficeCallError('saveAsync', 'aucun élément Outlook ouvert')),
   dialogMessage: () => Promise.reject(new OfficeCallError('displayDialogAsync', 'hors d’Outlook')),
 };
 
 export function officeBoundary(office: OfficeLike): OfficeBoundary {
   const item = () => office.context.mailbox?.item;
+  /** Outlook's ids are EWS ids; the service reads items through Graph, which wants REST ids (Mailbox 1.3). */
+  const restId = (ewsId: string): string | null => {
+    const mailbox = office.context.mailbox;
+    if (!mailbox?.convertToRestId || !ewsId) return null;
+    try {
+      return mailbox.convertToRestId(ewsId, office.MailboxEnums?.RestVersion.v2_0 ?? 'v2.0');
+    } catch {
+      return null;
+    }
+  };
+  const composing = (operation: string) => {
+    const it = item();
+    if (!it || it.itemType !== 'appointment' || typeof it.subject === 'string') throw new OfficeCallError(operation, 'aucun rendez-vous en cours de rédaction');
+    return it;
+  };
   return {
     inOutlook: true,
     displayLanguage: () => office.context.displayLanguage ?? null,
@@ -99,17 +123,28 @@ export function officeBoundary(office: OfficeLike): OfficeBoundary {
       if (!it) return { kind: 'none' };
       if (it.itemType === 'appointment') {
         // In compose mode `subject` is an object with getAsync; in read mode, a string.
-        return typeof it.subject === 'string' ? { kind: 'appointment-read', itemId: it.itemId, subject: it.subject } : { kind: 'appointment-compose' };
+        return typeof it.subject === 'string'
+          ? { kind: 'appointment-read', itemId: it.itemId, restId: restId(it.itemId), subject: it.subject }
+          : { kind: 'appointment-compose' };
       }
       return typeof it.subject === 'string' ? { kind: 'message-read', itemId: it.itemId, subject: it.subject } : { kind: 'none' };
     },
     async fillAppointment(f) {
-      const it = item();
-      if (!it || it.itemType !== 'appointment' || typeof it.subject === 'string') throw new OfficeCallError('fillAppointment', 'aucun rendez-vous en cours de rédaction');
+      const it = composing('fillAppointment');
       await officeCall<void>('subject.setAsync', (cb) => it.subject.setAsync(f.subject, cb));
       await officeCall<void>('start.setAsync', (cb) => it.start.setAsync(f.start, cb));
       await officeCall<void>('end.setAsync', (cb) => it.end.setAsync(f.end, cb));
       await officeCall<void>('location.setAsync', (cb) => it.location.setAsync(f.location, cb));
+    },
+    async tagAndSaveAppointment(property) {
+      const it = composing('saveAsync');
+      const props = await officeCall<CustomProperties>('loadCustomPropertiesAsync', (cb) => it.loadCustomPropertiesAsync(cb));
+      props.set(property.name, property.value);
+      await officeCall<void>('customProperties.saveAsync', (cb) => props.saveAsync(cb));
+      const itemId = await officeCall<string>('saveAsync', (cb) => it.saveAsync(cb));
+      const id = restId(itemId);
+      if (!id) throw new OfficeCallError('convertToRestId', 'identifiant de l’élément enregistré illisible');
+      return id;
     },
     async dialogMessage(url) {
       const dialog = await officeCall<OfficeDialog>('displayDialogAsync', (cb) => office.context.ui.displayDialogAsync(url, { height: 60, width: 30, promptBeforeOpen: false }, cb));

@@ -3,16 +3,20 @@
  * → a free slot → the messages that will go out → confirm. The booking carries an Idempotency-Key drawn once per
  * confirmation, so a retry after a lost answer never books twice; a slot taken meanwhile (409) is explained and
  * the slots are read again.
+ *
+ * Opened on an appointment being composed, the booking says so (`outlookItem: 'compose'`): the service then waits
+ * for that appointment instead of writing an event of its own, and answers what to fill it with (the text its sync
+ * would write). The pane fills it, tags it with the add-in's `rdvLink` custom property, saves it and reports its id.
  */
-import { Button, Field, makeStyles, Select, Spinner, Subtitle1, Subtitle2, Text, tokens } from '@fluentui/react-components';
+import { Button, Field, makeStyles, MessageBar, MessageBarBody, Select, Spinner, Subtitle1, Subtitle2, Text, tokens } from '@fluentui/react-components';
 import { useEffect, useMemo, useRef, useState } from 'react';
 import { ApiError } from '../api/errors';
-import type { Agent, Availability, FeatureSwitches, Lieu, Motif, Organisation, Service, Usager } from '../api/types';
+import type { Agent, Availability, ComposeFill, FeatureSwitches, Lieu, Motif, Organisation, Service, Usager } from '../api/types';
 import { useI18n } from '../i18n';
 import type { MessageKey } from '../i18n/fr';
 import { plannedMessages } from '../notifications-preview';
 import { usePane } from '../ui/context';
-import { ErrorMessage } from '../ui/ErrorMessage';
+import { describeError, ErrorMessage } from '../ui/ErrorMessage';
 import { SlotPicker, type Slot } from '../ui/SlotPicker';
 import { addDays, localDay } from '../ui/time';
 import { UsagerPicker } from './UsagerPicker';
@@ -43,6 +47,7 @@ export function PrendreRdv(props: { reference: Reference; onBooked?(rdvId: numbe
   const [booking, setBooking] = useState(false);
   const [bookError, setBookError] = useState<unknown>(null);
   const [booked, setBooked] = useState<string | null>(null);
+  const [itemLine, setItemLine] = useState<{ ok: boolean; text: string } | null>(null);
   const [reloadSlots, setReloadSlots] = useState(0);
   const key = useRef<string | null>(null);
 
@@ -72,12 +77,15 @@ export function PrendreRdv(props: { reference: Reference; onBooked?(rdvId: numbe
     if (!slot || !motif || !usager) return;
     setBooking(true); setBookError(null);
     key.current ??= newKey();
+    const composing = office.currentItem().kind === 'appointment-compose';
     try {
       const rdv = await api.createRdv({
         motifId: motif.id, lieuId: needsLieu ? slot.lieuId : null, startsAt: slot.startsAt, agentIds: [slot.agentId], usagerIds: [usager.id], channel: 'addin',
+        ...(composing ? { outlookItem: 'compose' } : {}),
       }, key.current);
       setBooked(t('book.booked', { name: `${usager.firstName} ${usager.lastName}`, slot: dayTime(slot.startsAt) }));
       key.current = null;
+      if (rdv.outlookEvent) await linkComposedItem(rdv.id, rdv.outlookEvent);
       props.onBooked?.(rdv.id);
     } catch (err) {
       setBookError(err);
@@ -87,7 +95,20 @@ export function PrendreRdv(props: { reference: Reference; onBooked?(rdvId: numbe
     }
   }
 
+  /** The appointment being composed becomes the RDV's event: filled, tagged, saved, reported. */
+  async function linkComposedItem(rdvId: number, fill: ComposeFill) {
+    try {
+      await office.fillAppointment({ subject: fill.subject, start: new Date(fill.start), end: new Date(fill.end), location: fill.location });
+      const itemId = await office.tagAndSaveAppointment(fill.customProperty);
+      await api.reportItem({ rdvId, itemId });
+      setItemLine({ ok: true, text: t('book.itemSaved') });
+    } catch (err) {
+      setItemLine({ ok: false, text: t('book.itemFailed', { detail: describeError(err, t) }) });
+    }
+  }
+
   function restart() {
+    setItemLine(null);
     setBooked(null); setUsager(null); setSlot(null); setMotifId(null); setServiceId(null); setLieuId(null); setAgentId(null);
   }
 
@@ -96,13 +117,15 @@ export function PrendreRdv(props: { reference: Reference; onBooked?(rdvId: numbe
       <section aria-labelledby="book-title">
         <Subtitle1 as="h2" id="book-title">{t('book.title')}</Subtitle1>
         <div role="status"><Text weight="semibold">{booked}</Text></div>
+        {itemLine && (
+          <MessageBar intent={itemLine.ok ? 'success' : 'warning'} data-testid="item-line"><MessageBarBody>{itemLine.text}</MessageBarBody></MessageBar>
+        )}
         <Button appearance="primary" onClick={restart}>{t('book.another')}</Button>
       </section>
     );
   }
 
   const messages = motif && usager && switches ? plannedMessages(motif, usager, switches) : null;
-  void office;
   return (
     <section aria-labelledby="book-title">
       <Subtitle1 as="h2" id="book-title">{t('book.title')}</Subtitle1>

@@ -244,7 +244,16 @@ export const rdvCreate = z.object({
   address: optionalMultiLine(300),
   context: optionalMultiLine(2000),
   channel: z.enum(['addin', 'api']).default('api'),
+  /** Booked from an appointment the agent is composing in Outlook: the add-in's item becomes the RDV's event. */
+  outlookItem: z.literal('compose').optional(),
 }).strict();
+
+/** An Outlook item id as the add-in has it from convertToRestId (Exchange REST id, URL-safe base64). */
+export const outlookItemId = z.string().min(1, "identifiant d'élément Outlook manquant").max(1024, "identifiant d'élément Outlook trop long")
+  .regex(/^[A-Za-z0-9_+/=-]+$/, "identifiant d'élément Outlook attendu (celui de convertToRestId)");
+export const outlookItemParams = z.object({ itemId: outlookItemId }).strict();
+/** The add-in reports the appointment it saved for an RDV booked in compose mode. */
+export const outlookItemReport = z.object({ rdvId: id, itemId: outlookItemId }).strict();
 
 export const rdvMove = z.object({
   startsAt: instant,

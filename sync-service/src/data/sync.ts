@@ -128,12 +128,14 @@ export interface EventLinkRow {
   generation: number;
   notice: string | null;
   noticeAt: Date | null;
+  /** Booked from an appointment being composed: the link waits until then for the add-in's item (migration 050). */
+  addinItemUntil: Date | null;
 }
 
 function toLink(r: any): EventLinkRow {
   return {
     rdvId: Number(r.rdv_id), agentId: Number(r.agent_id), eventId: r.event_id, changeKey: r.change_key, contentHash: r.content_hash,
-    generation: r.generation, notice: r.notice, noticeAt: r.notice_at,
+    generation: r.generation, notice: r.notice, noticeAt: r.notice_at, addinItemUntil: r.addin_item_until,
   };
 }
 
@@ -147,10 +149,11 @@ export async function eventLinksOfAgent(db: Db, agentId: number): Promise<EventL
   return rows.map(toLink);
 }
 
-export type EventLinkPatch = Partial<Pick<EventLinkRow, 'eventId' | 'changeKey' | 'contentHash' | 'generation' | 'notice' | 'noticeAt'>>;
+export type EventLinkPatch = Partial<Pick<EventLinkRow, 'eventId' | 'changeKey' | 'contentHash' | 'generation' | 'notice' | 'noticeAt' | 'addinItemUntil'>>;
 
 const LINK_COLUMNS: Record<keyof EventLinkPatch, string> = {
   eventId: 'event_id', changeKey: 'change_key', contentHash: 'content_hash', generation: 'generation', notice: 'notice', noticeAt: 'notice_at',
+  addinItemUntil: 'addin_item_until',
 };
 
 /** Creates or updates the link row with the given fields. */

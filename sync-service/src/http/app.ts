@@ -19,7 +19,9 @@ import { DEFAULT_RATE_LIMITS, rateLimiters, type RateLimitSettings } from './rat
 import { demoPageHeaders, loopbackOnly, noStore, securityHeaders } from './security';
 import { availabilityRouter } from './routes/availability';
 import { configRouter } from './routes/config';
-import { rdvsRouter } from './routes/rdvs';
+import type { CalendarGateway } from '../sync/graph';
+import { outlookRouter } from './routes/outlook';
+import { rdvsRouter, type ComposeBooking } from './routes/rdvs';
 import { usagersRouter } from './routes/usagers';
 
 export interface AppDeps {
@@ -42,6 +44,8 @@ export interface AppDeps {
   readyDetail?: () => Record<string, unknown>;
   /** The Outlook task pane served under /addin/ (with its runtime settings at /addin/config.json). */
   addin?: AddinSettings;
+  /** The sync's part of the Outlook item routes and of bookings made in compose mode (absent: sync off). */
+  outlook?: { gateway: CalendarGateway; composeBooking: ComposeBooking };
 }
 
 export function createApp(deps: AppDeps): express.Express {
@@ -83,7 +87,9 @@ export function createApp(deps: AppDeps): express.Express {
   api.use('/config', configRouter(deps.pool));
   const idempotent = idempotency(deps.pool, now, deps.logger);
   api.use('/usagers', usagersRouter(deps.pool, { idempotent }));
-  api.use('/rdvs', rdvsRouter(deps.pool, { now, idempotent }));
+  api.use('/rdvs', rdvsRouter(deps.pool, { now, idempotent, composeBooking: deps.outlook?.composeBooking }));
+  // Mounted with the sync off too: its routes then say so in French.
+  api.use('/outlook', outlookRouter(deps.pool, deps.outlook?.gateway ?? null));
   api.use('/availability', availabilityRouter(deps.pool, { now, logger: deps.logger }));
   for (const [path, router] of deps.apiRouters ?? []) api.use(path, router);
   app.use('/api', api);

@@ -77,6 +77,18 @@ export function openApiDocument(serverUrl?: string) {
       '/api/rdvs/{id}/cancel': { parameters: idParam, post: op('Annuler (excusé ou annulé par le service)', { requestBody: body(s.rdvCancel) }) },
       '/api/rdvs/{id}/status': { parameters: idParam, post: op('Changer le statut', { requestBody: body(s.rdvSetStatus) }) },
       '/api/rdvs/{id}/participants': { parameters: idParam, post: op('Ajouter des participants', { requestBody: body(s.rdvParticipantsAdd) }) },
+      '/api/outlook/items/{itemId}/rdv': {
+        parameters: [{ name: 'itemId', in: 'path', required: true, schema: json(s.outlookItemId), description: "Identifiant REST de l'élément Outlook (convertToRestId), ou son identifiant immuable" }],
+        get: op("Le rendez-vous d'un événement de votre calendrier Outlook (même forme que GET /api/rdvs/{id}) ; 404 si l'événement n'en est pas un ou ne vous est pas accessible ; 409 si la synchronisation est arrêtée ou votre agenda non connecté", {
+          responses: { 200: { description: 'OK' }, ...errorResponses, 404: { description: "Cet événement Outlook n'est pas un rendez-vous accessible" }, 503: { description: 'Microsoft 365 ne répond pas' } },
+        }),
+      },
+      '/api/outlook/items': {
+        post: op("Signaler l'élément Outlook enregistré pour un rendez-vous pris en mode rédaction (outlookItem: 'compose') : il devient l'événement du rendez-vous", {
+          requestBody: body(s.outlookItemReport),
+          responses: { 200: { description: 'OK' }, ...errorResponses, 503: { description: 'Microsoft 365 ne répond pas' } },
+        }),
+      },
       '/api/availability': { get: op('Créneaux libres d’un motif', { parameters: query(s.availabilityQuery) }) },
       '/api/availability/next': { get: op('Premier créneau libre (6 mois)', { parameters: query(s.nextAvailabilityQuery) }) },
       '/health': { get: { ...op('Vivacité'), security: [] } },

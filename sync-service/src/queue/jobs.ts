@@ -26,6 +26,8 @@ export interface EnqueueOptions {
   singletonKey?: string;
   /** Default: now (database clock). */
   runAt?: Date;
+  /** Instead of runAt: this long after now on the database clock (the one claims compare with). */
+  delayMs?: number;
   maxAttempts?: number;
 }
 
@@ -33,12 +35,12 @@ export interface EnqueueOptions {
 export async function enqueueJob(db: Db, kind: string, payload: Record<string, unknown> = {}, opts: EnqueueOptions = {}): Promise<void> {
   await db.query(
     `insert into jobs (kind, singleton_key, payload, run_at, max_attempts)
-     values ($1, $2, $3, coalesce($4, clock_timestamp()), $5)
+     values ($1, $2, $3, coalesce($4, clock_timestamp() + make_interval(secs => coalesce($6::float8, 0) / 1000)), $5)
      on conflict (singleton_key) where singleton_key is not null do update
         set run_at = least(jobs.run_at, excluded.run_at),
             payload = jobs.payload || excluded.payload,
             rerun = jobs.rerun or (jobs.locked_until is not null and jobs.locked_until > clock_timestamp())`,
-    [kind, opts.singletonKey ?? null, JSON.stringify(payload), opts.runAt ?? null, opts.maxAttempts ?? 10],
+    [kind, opts.singletonKey ?? null, JSON.stringify(payload), opts.runAt ?? null, opts.maxAttempts ?? 10, opts.delayMs ?? null],
   );
   await db.query('select pg_notify($1, $2)', [QUEUE_CHANNEL, kind]);
 }

@@ -6,6 +6,7 @@
 import { existsSync, readFileSync } from 'node:fs';
 import { X509Certificate } from 'node:crypto';
 import { z } from 'zod';
+import { DEFAULT_ADDIN_ID } from '../../../shared/src/sync/addin-item';
 
 const bool = z.enum(['true', 'false', '1', '0', 'yes', 'no']).transform((v) => ['true', '1', 'yes'].includes(v));
 const int = (min: number, max: number) => z.string().regex(/^\d+$/, 'must be a whole number').transform(Number).pipe(z.number().int().min(min).max(max));
@@ -32,6 +33,10 @@ const schema = z.object({
   SYNC_CREDENTIAL_WARNING_DAYS: int(1, 365).default(30),
   SYNC_CONCURRENCY: int(1, 256).default(32),
   SYNC_DELTA_PAGE_SIZE: int(10, 1000).default(200),
+  /** How long an RDV booked from an appointment being composed waits for the add-in's item before the sync makes its own event. */
+  SYNC_ADDIN_ITEM_GRACE_MINUTES: int(1, 1440).default(15),
+  /** The add-in manifest's <Id>: names the extended property holding its custom properties (cecp-<Id>). */
+  SYNC_ADDIN_ID: z.string().regex(/^[0-9a-fA-F]{8}-[0-9a-fA-F]{4}-[0-9a-fA-F]{4}-[0-9a-fA-F]{4}-[0-9a-fA-F]{12}$/, 'must be the GUID of the add-in manifest\'s <Id>').default(DEFAULT_ADDIN_ID),
 });
 
 export interface SyncConfig {
@@ -50,6 +55,8 @@ export interface SyncConfig {
   credentialWarningDays: number;
   concurrency: number;
   deltaPageSize: number;
+  addinItemGraceMinutes: number;
+  addinId: string;
 }
 
 export class SyncConfigError extends Error {}
@@ -93,6 +100,7 @@ export function loadSyncConfig(env: NodeJS.ProcessEnv, publicUrl: string | undef
     subscriptionMinutes: c.SYNC_SUBSCRIPTION_MINUTES, renewBeforeMinutes: c.SYNC_RENEW_BEFORE_MINUTES,
     reconcileCron: c.SYNC_RECONCILE_CRON, credentialWarningDays: c.SYNC_CREDENTIAL_WARNING_DAYS,
     concurrency: c.SYNC_CONCURRENCY, deltaPageSize: c.SYNC_DELTA_PAGE_SIZE,
+    addinItemGraceMinutes: c.SYNC_ADDIN_ITEM_GRACE_MINUTES, addinId: c.SYNC_ADDIN_ID.toLowerCase(),
   };
 }
 

@@ -10,6 +10,7 @@
  */
 import { ConfidentialClientApplication, LogLevel } from '@azure/msal-node';
 import { Client, RetryHandlerOptions, type GraphRequest } from '@microsoft/microsoft-graph-client';
+import { addinCustomPropertiesId, addinLinkOf } from '../../../shared/src/sync/addin-item';
 import type { SyncConfig } from './config';
 
 /** The single-value extended property carrying `<rdvId>/<agentId>` on each of our events (DESIGN.md §4). */
@@ -42,6 +43,8 @@ export interface CalendarEvent {
   seriesMasterId?: string;
   /** Our RdvLink value, when read with the property expanded (not in delta pages). */
   rdvLink?: string;
+  /** The add-in's `rdvLink` custom property (an appointment saved from the add-in), read like rdvLink. */
+  addinLink?: string;
   /** When the event was last changed (Graph's clock): inbound propagation latency. */
   lastModified?: Date;
 }
@@ -71,8 +74,10 @@ export interface GraphObserver {
 export interface CalendarGateway {
   userExists(mailbox: string): Promise<boolean>;
   createEvent(mailbox: string, content: EventContent, link: string, transactionId: string): Promise<WrittenEvent>;
-  updateEvent(mailbox: string, eventId: string, content: EventContent, changeKey: string | null): Promise<WrittenEvent>;
+  /** `link`: (re)writes the RdvLink property too (an appointment saved from the add-in has none yet). */
+  updateEvent(mailbox: string, eventId: string, content: EventContent, changeKey: string | null, link?: string): Promise<WrittenEvent>;
   deleteEvent(mailbox: string, eventId: string): Promise<void>;
+  /** An event with its RdvLink and the add-in's custom properties; any id form (REST or immutable), answered with its immutable id. */
   getEvent(mailbox: string, eventId: string): Promise<CalendarEvent | null>;
   /** Our events carrying this RdvLink value (normally 0 or 1): finds an event whose create answer was lost. */
   findEventsByLink(mailbox: string, link: string): Promise<CalendarEvent[]>;
@@ -110,12 +115,16 @@ const graphDate = (d: Date) => ({ dateTime: d.toISOString().replace('Z', ''), ti
 const fromGraphDate = (v: { dateTime?: string; timeZone?: string } | undefined): Date | undefined =>
   v?.dateTime ? new Date(`${v.dateTime.replace(/(\.\d{3})\d*$/, '$1')}${/Z|[+-]\d\d:\d\d$/.test(v.dateTime) ? '' : 'Z'}`) : undefined;
 
-function toEvent(raw: any): CalendarEvent {
+const propertyValue = (raw: any, id: string): string | undefined =>
+  raw.singleValueExtendedProperties?.find((p: { id: string }) => p.id.toLowerCase() === id.toLowerCase())?.value;
+
+function toEvent(raw: any, addinProperty?: string): CalendarEvent {
   if (raw['@removed']) return { id: raw.id, removed: raw['@removed'].reason === 'changed' ? 'changed' : 'deleted' };
   return {
     id: raw.id, changeKey: raw.changeKey, start: fromGraphDate(raw.start), end: fromGraphDate(raw.end), showAs: raw.showAs,
     isAllDay: raw.isAllDay, isCancelled: raw.isCancelled, type: raw.type, seriesMasterId: raw.seriesMasterId ?? undefined,
-    rdvLink: raw.singleValueExtendedProperties?.find((p: { id: string }) => p.id.toLowerCase() === RDV_LINK_PROPERTY.toLowerCase())?.value,
+    rdvLink: propertyValue(raw, RDV_LINK_PROPERTY),
+    addinLink: addinProperty ? addinLinkOf(propertyValue(raw, addinProperty)) : undefined,
     lastModified: raw.lastModifiedDateTime ? new Date(raw.lastModifiedDateTime) : undefined,
   };
 }
@@ -127,9 +136,11 @@ function eventBody(content: EventContent) {
     start: graphDate(content.start),
     end: graphDate(content.end),
     location: { displayName: content.location },
-    // Private, busy, no attendees: nobody else sees it, it blocks the time, and Outlook sends no invitation.
+    // Private, busy, no attendees: nobody else sees it, it blocks the time, and Outlook sends no invitation
+    // (an appointment saved from the add-in is brought to this too).
     sensitivity: 'private',
     showAs: 'busy',
+    attendees: [],
     isReminderOn: true,
     reminderMinutesBeforeStart: 15,
   };
@@ -195,6 +206,7 @@ export async function createGraphGateway(config: SyncConfig, observer: GraphObse
     ...(graphHost === 'graph.microsoft.com' ? {} : { baseUrl: config.graphBaseUrl, customHosts: new Set([graphHost]) }),
   });
   const limiter = new KeyedLimiter(MAX_IN_FLIGHT_PER_MAILBOX);
+  const addinProperty = addinCustomPropertiesId(config.addinId);
 
   /** One Graph call for a mailbox: limited, retried when throttled or unavailable, observed. */
   async function call<T>(mailbox: string, kind: string, build: () => GraphRequest, send: (r: GraphRequest) => Promise<T>, prefer: string[] = []): Promise<T> {
@@ -241,11 +253,11 @@ export async function createGraphGateway(config: SyncConfig, observer: GraphObse
       }));
       return { id: raw.id, changeKey: raw.changeKey };
     },
-    async updateEvent(mailbox, eventId, content, changeKey) {
+    async updateEvent(mailbox, eventId, content, changeKey, link) {
       const raw = await call(mailbox, 'events.update', () => {
         const r = client.api(`${user(mailbox)}/events/${encodeURIComponent(eventId)}`);
         return changeKey ? r.header('If-Match', `W/"${changeKey}"`) : r;
-      }, (r) => r.patch(eventBody(content)));
+      }, (r) => r.patch({ ...eventBody(content), ...(link ? { singleValueExtendedProperties: [{ id: RDV_LINK_PROPERTY, value: link }] } : {}) }));
       return { id: raw.id ?? eventId, changeKey: raw.changeKey };
     },
     async deleteEvent(mailbox, eventId) {
@@ -258,8 +270,8 @@ export async function createGraphGateway(config: SyncConfig, observer: GraphObse
     async getEvent(mailbox, eventId) {
       try {
         const raw = await call(mailbox, 'events.get', () => client.api(`${user(mailbox)}/events/${encodeURIComponent(eventId)}`)
-          .expand(`singleValueExtendedProperties($filter=id eq '${RDV_LINK_PROPERTY}')`), (r) => r.get());
-        return toEvent(raw);
+          .expand(`singleValueExtendedProperties($filter=id eq '${RDV_LINK_PROPERTY}' or id eq '${addinProperty}')`), (r) => r.get());
+        return toEvent(raw, addinProperty);
       } catch (err) {
         if (err instanceof GraphCallError && err.kind === 'not_found') return null;
         throw err;
@@ -269,7 +281,7 @@ export async function createGraphGateway(config: SyncConfig, observer: GraphObse
       const raw = await call(mailbox, 'events.list', () => client.api(`${user(mailbox)}/events`)
         .filter(`singleValueExtendedProperties/Any(ep: ep/id eq '${RDV_LINK_PROPERTY}' and ep/value eq '${link.replace(/'/g, "''")}')`)
         .expand(`singleValueExtendedProperties($filter=id eq '${RDV_LINK_PROPERTY}')`), (r) => r.get());
-      return (raw.value as unknown[]).map(toEvent);
+      return (raw.value as unknown[]).map((e) => toEvent(e));
     },
     async delta(mailbox, from, pageSize) {
       const raw = await call(mailbox, 'calendarView.delta', () => {
@@ -278,7 +290,7 @@ export async function createGraphGateway(config: SyncConfig, observer: GraphObse
           : client.api(`${user(mailbox)}/calendarView/delta`).query({ startDateTime: from.start.toISOString(), endDateTime: from.end.toISOString() });
         return r;
       }, (r) => r.get(), [`odata.maxpagesize=${pageSize}`]);
-      return { events: (raw.value as unknown[]).map(toEvent), nextLink: raw['@odata.nextLink'], deltaLink: raw['@odata.deltaLink'] };
+      return { events: (raw.value as unknown[]).map((e) => toEvent(e)), nextLink: raw['@odata.nextLink'], deltaLink: raw['@odata.deltaLink'] };
     },
     async createSubscription(mailbox, req) {
       const raw = await call(mailbox, 'subscriptions.create', () => client.api('/subscriptions'), (r) => r.post({

@@ -13,6 +13,7 @@
 import { DateTime } from 'luxon';
 import type { Logger } from 'pino';
 import { cancelRdv, moveRdv } from '../booking';
+import { adoptAddinItem } from './addin-item';
 import { desiredEventContent } from './outbound';
 import { queueOutbound } from './outbox';
 import { withTransaction } from '../data/db';
@@ -242,21 +243,27 @@ class DeltaRound {
   }
 
   /**
-   * An unknown event may be ours when a create's answer was lost (the link still waits for its event): when a
-   * link waits at exactly these times, the event's RdvLink property says. Costs a Graph call only then.
+   * An unknown event may be ours when a create's answer was lost (the link still waits for its event), or be the
+   * appointment the add-in saved for an RDV booked in compose mode, seen before the pane's report: when a link
+   * waits at exactly these times, the event's RdvLink property (or the add-in's custom property) says. Costs a
+   * Graph call only then.
    */
   private async adopt(ev: CalendarEvent): Promise<boolean> {
     if (!ev.start || !ev.end || ev.seriesMasterId) return false;
     const candidates = this.awaiting.filter((l) => sameInstant(ev.start, l.startsAt) && sameInstant(ev.end, l.endsAt));
     if (!candidates.length) return false;
     const full = await this.deps.gateway.getEvent(this.mb.mailbox, ev.id);
-    if (!full?.rdvLink) return false;
-    const link = candidates.find((l) => full.rdvLink === `${l.rdvId}/${l.agentId}`);
-    if (link) {
+    const value = full?.rdvLink ?? full?.addinLink;
+    if (!full || !value) return false;
+    const link = candidates.find((l) => value === `${l.rdvId}/${l.agentId}`);
+    if (link && full.rdvLink) {
       await saveEventLink(this.deps.pool, link.rdvId, link.agentId, { eventId: ev.id, changeKey: full.changeKey ?? ev.changeKey ?? null });
-      this.awaiting = this.awaiting.filter((l) => l !== link);
       this.log.info({ rdvId: link.rdvId }, 'inbound: event of a lost create answer adopted');
+    } else if (link) {
+      await adoptAddinItem(this.deps.pool, link.rdvId, link.agentId, ev.id, full.changeKey ?? ev.changeKey ?? null);
+      this.log.info({ rdvId: link.rdvId }, 'inbound: appointment saved from the add-in adopted');
     }
+    if (link) this.awaiting = this.awaiting.filter((l) => l !== link);
     // Ours either way (another link's duplicate is the reconciliation's business): never a busy block.
     return true;
   }

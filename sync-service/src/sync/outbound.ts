@@ -11,6 +11,8 @@
  *   - one writer per (RDV, agent) at a time: the singleton job per mailbox, plus a short lease on the link row that
  *     also holds across processes and against the inbound part;
  *   - an event deleted in Outlook is not recreated here: the inbound round applies the territory's policy;
+ *   - an RDV booked from an appointment being composed waits (its outbox row kept) for the add-in's item until the
+ *     link's `addinItemUntil` (business clock); a drain is then due at that time, which creates the event as usual;
  *   - a Graph failure is written on the mailbox row in French and the job retries (after Retry-After when throttled).
  */
 import { randomUUID } from 'node:crypto';
@@ -52,7 +54,7 @@ export const rdvLinkValue = (rdvId: number, agentId: number) => `${rdvId}/${agen
 /** Same (RDV, agent, generation) → same key: a retried create is answered with the event already made. */
 export const transactionIdFor = (rdvUuid: string, agentId: number, generation: number) => `rdv-${rdvUuid}-${agentId}-${generation}`;
 
-type Outcome = 'created' | 'updated' | 'deleted' | 'unchanged' | 'gone' | 'busy';
+type Outcome = 'created' | 'updated' | 'deleted' | 'unchanged' | 'gone' | 'busy' | { waitUntil: Date };
 
 /** Words an agent or an admin can act on (shown by the status API). */
 export function describeGraphError(err: unknown): string {
@@ -111,13 +113,13 @@ export function outboundHandler(deps: SyncDeps): JobHandler {
     try {
       let written;
       try {
-        written = await gateway.updateEvent(mailbox, eventId, desired.content, current.changeKey);
+        written = await gateway.updateEvent(mailbox, eventId, desired.content, current.changeKey, rdvLink);
       } catch (err) {
         if (!(err instanceof GraphCallError && err.kind === 'etag_mismatch')) throw err;
         // Changed in Outlook since we last wrote: the store's change is the newer intent; write over the fresh version once.
         const fresh = await gateway.getEvent(mailbox, eventId);
         if (!fresh) throw new GraphCallError('not_found', 404, 'ErrorItemNotFound', 'deleted between 412 and re-read');
-        written = await gateway.updateEvent(mailbox, eventId, desired.content, fresh.changeKey ?? null);
+        written = await gateway.updateEvent(mailbox, eventId, desired.content, fresh.changeKey ?? null, rdvLink);
       }
       await data.saveEventLink(pool, rdvId, agentId, { eventId: written.id, changeKey: written.changeKey, contentHash: desired.hash });
       return 'updated';
@@ -134,6 +136,8 @@ export function outboundHandler(deps: SyncDeps): JobHandler {
     const { rdvId, agentId } = row;
     const desired = mailbox.state === 'disconnecting' ? null : await desiredEventContent(pool, rdvId, agentId);
     const existing = await data.getEventLink(pool, rdvId, agentId);
+    // Booked from an appointment being composed: its event is the add-in's item, reported (or seen) soon.
+    if (desired && existing && !existing.eventId && existing.addinItemUntil && existing.addinItemUntil > deps.now()) return { waitUntil: existing.addinItemUntil };
     // Nothing to write (and no lease needed): no event wanted and none made, or the event already says this.
     const noop = desired
       ? existing?.eventId != null && existing.contentHash === desired.hash
@@ -172,6 +176,7 @@ export function outboundHandler(deps: SyncDeps): JobHandler {
     let failure: { err: unknown; rdvId: number } | null = null;
     let retryAfterMs: number | null = null;
     let busy = false;
+    let waitUntil: Date | null = null;
     while (retryAfterMs === null) {
       if (ctx.signal.aborted) throw new Error('service stopping');
       const rows = (await data.outboxOfAgent(pool, agentId, BATCH + skipped.size)).filter((r) => !skipped.has(key(r)));
@@ -180,7 +185,10 @@ export function outboundHandler(deps: SyncDeps): JobHandler {
         if (retryAfterMs !== null || ctx.signal.aborted) { skipped.add(key(row)); return; }
         try {
           const outcome = await syncPair(mailbox, row);
-          if (outcome === 'busy') { busy = true; skipped.add(key(row)); }
+          if (typeof outcome === 'object') {
+            skipped.add(key(row));
+            if (!waitUntil || outcome.waitUntil < waitUntil) waitUntil = outcome.waitUntil;
+          } else if (outcome === 'busy') { busy = true; skipped.add(key(row)); }
           else if (outcome === 'gone') log.info({ rdvId: row.rdvId }, 'outbound: event deleted in Outlook, inbound round requested');
           else if (outcome !== 'unchanged') log.debug({ rdvId: row.rdvId, outcome }, 'outbound: event written');
         } catch (err) {
@@ -190,6 +198,12 @@ export function outboundHandler(deps: SyncDeps): JobHandler {
           // Microsoft asks us to slow down (or is down) for the whole mailbox: stop this round and come back later.
           if (err instanceof GraphCallError && (err.kind === 'throttled' || err.kind === 'unavailable')) retryAfterMs = err.retryAfterMs ?? 5_000;
         }
+      });
+    }
+    if (waitUntil) {
+      // Its own key: the mailbox's drain stays free for other changes meanwhile (the link lease keeps pairs apart).
+      await enqueueJob(pool, SYNC_JOBS.outbound.kind, { agentId }, {
+        singletonKey: SYNC_JOBS.outbound.graceKey(agentId), delayMs: Math.max(0, (waitUntil as Date).getTime() - deps.now().getTime()),
       });
     }
     if (failure) {

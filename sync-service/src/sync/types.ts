@@ -32,7 +32,11 @@ export interface SyncDeps {
 /** Job kinds of the sync, and the singleton key that keeps one of each per mailbox (agent). */
 export const SYNC_JOBS = {
   /** Writes the mailbox's pending (RDV, agent) changes to Outlook. */
-  outbound: { kind: 'sync.outbound', key: (agentId: number) => `sync.outbound:${agentId}` },
+  outbound: {
+    kind: 'sync.outbound', key: (agentId: number) => `sync.outbound:${agentId}`,
+    /** The same drain, due when an RDV booked from an appointment being composed stops waiting for the add-in's item. */
+    graceKey: (agentId: number) => `sync.outbound.grace:${agentId}`,
+  },
   /** A delta round (payload `full: true`: a full resync of the window). Shares its key with nothing else. */
   inbound: { kind: 'sync.inbound', key: (agentId: number) => `sync.inbound:${agentId}` },
   /** Connects (subscription + initial import) or disconnects a mailbox. */

@@ -1,12 +1,16 @@
 /**
  * The sync as main.ts sees it: settings read from the environment (a clear error for each wrong one), and what
- * to mount — Graph's webhooks at /graph and /metrics (public), the status/admin API at /api/sync, the credential
+ * to mount — Graph's webhooks at /graph and /metrics (public), the status/admin API at /api/sync, the Outlook item
+ * routes' Graph gateway and the sync's part of a booking made in compose mode, the credential
  * warning in /ready's detail. Without GRAPH_CLIENT_ID the sync is off and nothing is mounted.
  */
 import type { Router } from 'express';
 import type { Logger } from 'pino';
 import type { Pool } from '../data/db';
+import type { ComposeBooking } from '../http/routes/rdvs';
 import { syncRouter } from '../http/routes/sync';
+import { awaitAddinItem } from './addin-item';
+import type { CalendarGateway } from './graph';
 import { loadSyncConfig } from './config';
 import { startSync } from './index';
 
@@ -14,6 +18,8 @@ export interface SyncWiring {
   publicRouters: Array<[string, Router]>;
   apiRouters: Array<[string, Router]>;
   readyDetail: () => Record<string, unknown>;
+  /** What the Outlook item routes and compose-mode bookings need of the sync; absent when the sync is off. */
+  outlook?: { gateway: CalendarGateway; composeBooking: ComposeBooking };
   banner: string;
   stop(): Promise<void>;
 }
@@ -27,6 +33,10 @@ export async function startSyncFromEnv(opts: { env: NodeJS.ProcessEnv; pool: Poo
   return {
     publicRouters: [['/graph', sync.router], ['/metrics', sync.metricsRouter]],
     apiRouters: [['/sync', syncRouter({ pool: opts.pool, config, now: opts.now })]],
+    outlook: {
+      gateway: sync.deps.gateway,
+      composeBooking: (client, rdvId, agentId, now) => awaitAddinItem(client, rdvId, agentId, now, config.addinItemGraceMinutes),
+    },
     readyDetail: () => ({ sync: { configured: true, ...sync.status() } }),
     banner: `sync ${sync.runner ? 'worker running' : 'API only (SYNC_WORKER=false)'}, Graph ${config.graphBaseUrl}, notifications ${config.notificationUrl ?? 'NONE (set SYNC_NOTIFICATION_URL)'}`,
     stop: () => sync.stop(),

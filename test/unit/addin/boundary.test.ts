@@ -9,7 +9,7 @@ import { shouldLoadOffice } from '../../../addin/src/office/load-office';
 type Cb = (r: { status: 'succeeded' | 'failed'; value?: unknown; error?: { code: number; message: string } }) => void;
 
 /** A fake Office whose appointment in compose mode records the values set and may fail one setter. */
-function fakeOffice(opts: { failOn?: string; item?: unknown; theme?: string; naa?: boolean } = {}) {
+function fakeOffice(opts: { failOn?: string; item?: unknown; theme?: string; naa?: boolean; noRestIds?: boolean } = {}) {
   const set: Array<[string, unknown]> = [];
   const setter = (name: string) => ({
     setAsync: (v: unknown, cb: Cb) => {
@@ -17,15 +17,35 @@ function fakeOffice(opts: { failOn?: string; item?: unknown; theme?: string; naa
       else { set.push([name, v]); cb({ status: 'succeeded' }); }
     },
   });
-  const composeItem = { itemType: 'appointment', subject: setter('subject'), start: setter('start'), end: setter('end'), location: setter('location') };
+  // Custom properties as Office.js keeps them: set in memory, written with their own saveAsync.
+  const custom: Record<string, string> = {};
+  const composeItem = {
+    itemType: 'appointment', subject: setter('subject'), start: setter('start'), end: setter('end'), location: setter('location'),
+    loadCustomPropertiesAsync: (cb: Cb) => cb({ status: 'succeeded', value: {
+      set: (name: string, value: string) => { custom[name] = value; },
+      saveAsync: (done: Cb) => {
+        if (opts.failOn === 'customProperties') done({ status: 'failed', error: { code: 9057, message: 'Custom properties too large.' } });
+        else { set.push(['customProperties', { ...custom }]); done({ status: 'succeeded' }); }
+      },
+    } }),
+    saveAsync: (cb: Cb) => {
+      if (opts.failOn === 'save') cb({ status: 'failed', error: { code: 9032, message: 'The item could not be saved.' } });
+      else { set.push(['saved', true]); cb({ status: 'succeeded', value: 'AAMkEWS' }); }
+    },
+  };
   const office: OfficeLike = {
     context: {
       displayLanguage: 'en-US',
       officeTheme: opts.theme ? { bodyBackgroundColor: opts.theme } : undefined,
       requirements: { isSetSupported: (name) => name === 'NestedAppAuth' && opts.naa === true },
-      mailbox: { item: opts.item === undefined ? composeItem : opts.item },
+      mailbox: {
+        item: opts.item === undefined ? composeItem : opts.item,
+        // Mailbox 1.3: EWS id → REST id (here a visible function of both arguments).
+        convertToRestId: opts.noRestIds ? undefined : (id, version) => { if (id.includes('/')) throw new Error('Invalid id'); return `rest(${id},${version})`; },
+      },
       ui: { displayDialogAsync: (_u, _o, cb) => cb({ status: 'failed', value: undefined as never, error: { code: 12007, message: 'A dialog is already opened.' } }) },
     },
+    MailboxEnums: { RestVersion: { v2_0: 'v2.0' } },
   };
   return { office, set };
 }
@@ -62,9 +82,33 @@ describe('the Office.js boundary', () => {
 
   it('should tell an appointment being composed from one being read, and a message', () => {
     expect(officeBoundary(fakeOffice().office).currentItem()).toEqual({ kind: 'appointment-compose' });
-    expect(officeBoundary(fakeOffice({ item: { itemType: 'appointment', itemId: 'AAMk1', subject: 'RDV' } }).office).currentItem()).toEqual({ kind: 'appointment-read', itemId: 'AAMk1', subject: 'RDV' });
+    expect(officeBoundary(fakeOffice({ item: { itemType: 'appointment', itemId: 'AAMk1', subject: 'RDV' } }).office).currentItem()).toEqual({ kind: 'appointment-read', itemId: 'AAMk1', restId: 'rest(AAMk1,v2.0)', subject: 'RDV' });
     expect(officeBoundary(fakeOffice({ item: { itemType: 'message', itemId: 'AAMk2', subject: 'Bonjour' } }).office).currentItem()).toEqual({ kind: 'message-read', itemId: 'AAMk2', subject: 'Bonjour' });
     expect(officeBoundary(fakeOffice({ item: null }).office).currentItem()).toEqual({ kind: 'none' });
+  });
+
+  it('should give the REST id of an appointment being read, and none when Outlook cannot convert its id', () => {
+    const read = { itemType: 'appointment', itemId: 'AAMk/ews+1', subject: 'RDV' };
+    expect(officeBoundary(fakeOffice({ item: read }).office).currentItem()).toMatchObject({ kind: 'appointment-read', restId: null });
+    expect(officeBoundary(fakeOffice({ item: { ...read, itemId: 'AAMk1' }, noRestIds: true }).office).currentItem()).toMatchObject({ kind: 'appointment-read', restId: null });
+  });
+
+  it('should tag the appointment being composed with a custom property, save it, and answer its REST id', async () => {
+    const { office, set } = fakeOffice();
+    await expect(officeBoundary(office).tagAndSaveAppointment({ name: 'rdvLink', value: '12/3' })).resolves.toBe('rest(AAMkEWS,v2.0)');
+    // The property is saved before the item, so the item reaches the calendar tagged.
+    expect(set).toEqual([['customProperties', { rdvLink: '12/3' }], ['saved', true]]);
+  });
+
+  it('should reject the tagging when Outlook refuses the properties or the save, with Office’s message', async () => {
+    const props = fakeOffice({ failOn: 'customProperties' });
+    await expect(officeBoundary(props.office).tagAndSaveAppointment({ name: 'rdvLink', value: '1/2' })).rejects.toThrow('customProperties.saveAsync: Custom properties too large.');
+    expect(props.set).toEqual([]);
+    const save = fakeOffice({ failOn: 'save' });
+    await expect(officeBoundary(save.office).tagAndSaveAppointment({ name: 'rdvLink', value: '1/2' })).rejects.toThrow('saveAsync: The item could not be saved.');
+    await expect(officeBoundary(fakeOffice({ item: { itemType: 'appointment', itemId: 'A', subject: 'lu' } }).office).tagAndSaveAppointment({ name: 'rdvLink', value: '1/2' }))
+      .rejects.toThrow('saveAsync: aucun rendez-vous en cours de rédaction');
+    await expect(browserBoundary.tagAndSaveAppointment({ name: 'rdvLink', value: '1/2' })).rejects.toBeInstanceOf(OfficeCallError);
   });
 
   it('should reject the sign-in dialog when Office cannot open it', async () => {

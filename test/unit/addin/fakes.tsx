@@ -67,6 +67,8 @@ export function fakeApi(over: Partial<Api> = {}): { api: Api; calls: Calls } {
     availability: async (): Promise<Availability> => ({ motifId: 2, collective: false, timeZone: 'Europe/Paris', durationMinutes: 20, days: [] }),
     featureSwitches: async () => ({ sms_reminders: true, email_reminders: true }),
     mailboxSync: async () => null,
+    itemRdv: async () => { throw new ApiError('not_found', 404, "Cet événement Outlook n'est pas un rendez-vous de RDV Outlook.", 'not_rdv_event'); },
+    reportItem: async (b) => ({ rdvId: b.rdvId, eventId: 'AAMkImmutable' }),
     ...over,
   };
   const api = Object.fromEntries(Object.entries(base).map(([name, fn]) => [name, (...args: unknown[]) => {

@@ -7,7 +7,7 @@ import { idParams, rdvCancel, rdvCreate, rdvList, rdvMove, rdvParticipantsAdd, r
 import { addParticipants, cancelRdv, createRdv, moveRdv, rdvForAgent, setRdvStatus } from '../../booking';
 import { listAudit } from '../../data/audit';
 import { listReceipts, listScheduledMessages } from '../../reminders/receipts';
-import type { Pool } from '../../data/db';
+import type { Client, Pool } from '../../data/db';
 import * as rdvs from '../../data/rdvs';
 import { requireOrgRole } from '../auth';
 import { parse } from '../errors';
@@ -16,7 +16,21 @@ import type { idempotency } from '../idempotency';
 const rdvId = (req: Request) => parse(idParams, req.params, 'params').id;
 const channelOf = (req: Request) => (req.get('X-Rdv-Channel') === 'addin' ? 'addin' : 'api');
 
-export function rdvsRouter(pool: Pool, opts: { now: () => Date; idempotent: ReturnType<typeof idempotency> }): Router {
+/** An RDV as its detail screen shows it: participants, audit trail, notifications sent and planned. */
+export async function rdvDetail(pool: Pool, rdv: rdvs.RdvRow) {
+  const [participants, audit, receipts, scheduledMessages] = await Promise.all([
+    rdvs.listParticipants(pool, rdv.id),
+    listAudit(pool, 'rdv', rdv.id),
+    listReceipts(pool, rdv.id),
+    listScheduledMessages(pool, rdv.id),
+  ]);
+  return { ...rdv, participants, audit, receipts, scheduledMessages };
+}
+
+/** Booking from an appointment being composed (the sync's part, when it runs): what the pane fills the item with. */
+export type ComposeBooking = (client: Client, rdvId: number, agentId: number, now: Date) => Promise<unknown>;
+
+export function rdvsRouter(pool: Pool, opts: { now: () => Date; idempotent: ReturnType<typeof idempotency>; composeBooking?: ComposeBooking }): Router {
   const router = Router();
 
   router.get('/', async (req, res) => {
@@ -30,19 +44,22 @@ export function rdvsRouter(pool: Pool, opts: { now: () => Date; idempotent: Retu
 
   router.post('/', opts.idempotent(async (req, record) => {
     const body = parse(rdvCreate, req.body);
-    const rdv = await createRdv(pool, req.agent, body, opts.now(), { beforeCommit: record && ((c, created) => record(c, { status: 201, body: created })) });
-    return { status: 201, body: rdv };
+    const now = opts.now();
+    // Compose mode: the answer says what to fill the item with (null when nothing waits for it: sync off, not
+    // the caller's RDV), decided in the booking's transaction and kept with it for a replay.
+    let outlookEvent: unknown = null;
+    const answer = (created: rdvs.RdvRow) => (body.outlookItem ? { ...created, outlookEvent } : created);
+    const rdv = await createRdv(pool, req.agent, body, now, {
+      beforeCommit: async (c, created) => {
+        if (body.outlookItem && opts.composeBooking) outlookEvent = await opts.composeBooking(c, created.id, req.agent.id, now);
+        if (record) await record(c, { status: 201, body: answer(created) });
+      },
+    });
+    return { status: 201, body: answer(rdv) };
   }));
 
   router.get('/:id', async (req, res) => {
-    const rdv = await rdvForAgent(pool, req.agent, rdvId(req));
-    const [participants, audit, receipts, scheduledMessages] = await Promise.all([
-      rdvs.listParticipants(pool, rdv.id),
-      listAudit(pool, 'rdv', rdv.id),
-      listReceipts(pool, rdv.id),
-      listScheduledMessages(pool, rdv.id),
-    ]);
-    res.json({ ...rdv, participants, audit, receipts, scheduledMessages });
+    res.json(await rdvDetail(pool, await rdvForAgent(pool, req.agent, rdvId(req))));
   });
 
   /** Notifications of the RDV: every attempt and dropped message (receipts) and what is planned. */
