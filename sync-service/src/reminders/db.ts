@@ -308,13 +308,15 @@ export async function releaseJobs(db: Queryable, jobs: Array<{ id: number; lease
 }
 
 /**
- * Takes the RDV's row (KEY SHARE, the lock its foreign keys would take anyway) before the worker locks one of its
- * jobs: the lock order of every RDV change is the RDV first, then its jobs (see booking.ts). Without it, a
- * cancellation holding the RDV and removing its jobs, and the worker holding a job and recording a receipt
- * that references the RDV, wait for each other.
+ * Takes the RDV's row (SHARE) before the worker locks one of its jobs: the lock order of every RDV change is the
+ * RDV first, then its jobs (see booking.ts), so a cancellation and the worker never wait for each other. SHARE,
+ * not merely the KEY SHARE its foreign keys take, so that an RDV change and the worker's decision to send happen
+ * one after the other: the worker sees the change (and drops what it made stale), or the change sees the message
+ * in the provider's hands (and counts it as told). Interleaved, a cancellation would remove a job whose
+ * confirmation was already going out, and send no cancellation.
  */
 export async function lockRdvOfJob(db: Queryable, rdvId: number): Promise<void> {
-  await db.query('select 1 from rdvs where id = $1 for key share', [rdvId]);
+  await db.query('select 1 from rdvs where id = $1 for share', [rdvId]);
 }
 
 /** Locks a claimed job inside a transaction, if this worker still holds its lease. */

@@ -173,20 +173,23 @@ describe('cancelling an RDV', () => {
     expect(lb.outbox.emails).toHaveLength(0);
   });
 
-  it('sends the cancellation when the RDV is cancelled while its confirmation is on its way to the provider', async () => {
+  it('sends the cancellation when the RDV is cancelled while its confirmations are on their way to the providers', async () => {
     const place = await aPlace(db.pool);
     const usager = await anUsager(db.pool, place.territoryId);
     const rdv = await bookRdv(db.pool, place, { startsAt: RDV_AT, usagerIds: [usager], at: T0 });
-    // An SMS provider that takes its time: the confirmation is handed to it, and the RDV is cancelled meanwhile.
+    // Providers that take their time: both confirmations are in their hands when the RDV is cancelled.
     let release!: () => void;
     const gate = new Promise<void>((r) => { release = r; });
-    let handedOver!: () => void;
-    const inFlight = new Promise<void>((r) => { handedOver = r; });
-    const slowSms = Object.create(lb.sms) as typeof lb.sms;
-    slowSms.send = async (m) => { handedOver(); await gate; return lb.sms.send(m); };
-    const slowWorker = aWorker(db.pool, { mailer: lb.mailer, sms: slowSms, now: () => now });
+    let handedOver = 0;
+    const slow = <T extends { send: (m: never) => Promise<unknown> }>(provider: T): T => {
+      const p = Object.create(provider) as T;
+      p.send = (async (m: never) => { handedOver++; await gate; return provider.send(m); }) as T['send'];
+      return p;
+    };
+    const slowWorker = aWorker(db.pool, { mailer: slow(lb.mailer), sms: slow(lb.sms), now: () => now });
     const draining = slowWorker.drain();
-    await inFlight;
+    for (let i = 0; handedOver < 2 && i < 1000; i++) await new Promise((r) => setTimeout(r, 5));
+    expect(handedOver).toBe(2);
     const t1 = new Date(T0.getTime() + 60_000);
     await cancelRdv(db.pool, rdv.id, t1);
     release();
