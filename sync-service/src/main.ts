@@ -70,6 +70,7 @@ async function main() {
     publicRouters: sync.publicRouters,
     apiRouters: sync.apiRouters,
     readyDetail: sync.readyDetail,
+    followMailboxes: sync.followMailboxes,
     addin: addinSettingsFrom(config, path.resolve(fileURLToPath(new URL('../../addin/dist', import.meta.url)))),
   });
   const server = tls ? https.createServer(tls, app) : http.createServer(app);

@@ -1,13 +1,15 @@
 /**
  * A world for the sync's operation tests (connection, daemon): the emulator with a tenant, the sync app and one mailbox per agent of aWorld(), an HTTPS
  * receiver standing for the service's webhook (it answers Graph's validation handshake), the real Graph gateway,
- * SyncDeps on a fresh test database, and the API on that database with the sync routes mounted.
+ * SyncDeps on a fresh test database, and the API on that database with the sync routes mounted and configuration
+ * changes followed by the mailboxes (as main.ts wires it).
  *   const sw = await startSyncWorld(); … await sw.stop();
  */
 import { Router } from 'express';
 import pino from 'pino';
 import { createSyncMetrics, type SyncMetricsBundle } from '../../sync-service/src/sync/metrics';
 import { loadSyncConfig, type SyncConfig } from '../../sync-service/src/sync/config';
+import { mailboxFollower } from '../../sync-service/src/sync/connection';
 import { createGraphGateway, type CalendarGateway } from '../../sync-service/src/sync/graph';
 import type { SyncDeps } from '../../sync-service/src/sync/types';
 import { syncRouter } from '../../sync-service/src/http/routes/sync';
@@ -49,7 +51,7 @@ export async function startSyncWorld(opts: { env?: NodeJS.ProcessEnv } = {}): Pr
   const forward = Router();
   let inner: Router | null = null;
   forward.use((req, res, next) => (inner ? inner(req, res, next) : next()));
-  const svc = await startTestService({ now, deps: { apiRouters: [['/sync', forward]] } });
+  const svc = await startTestService({ now, deps: { apiRouters: [['/sync', forward]], followMailboxes: mailboxFollower(() => now) } });
   const w = await aWorld(svc.db.pool);
   const metrics = createSyncMetrics(svc.db.pool);
   const gateway = await createGraphGateway(config, metrics.observer);

@@ -9,6 +9,7 @@ import { migrationsComplete } from '../db/migrate';
 import { DomainError } from '../errors';
 import { outboxRouter } from '../reminders/demo';
 import type { Outbox } from '../reminders/sinks';
+import type { MailboxFollower } from '../sync/connection';
 import { addinRouter, type AddinSettings } from './addin';
 import { authenticate, type AuthSettings } from './auth';
 import { errorHandler } from './errors';
@@ -42,6 +43,8 @@ export interface AppDeps {
   readyDetail?: () => Record<string, unknown>;
   /** The Outlook task pane served under /addin/ (with its runtime settings at /addin/config.json). */
   addin?: AddinSettings;
+  /** The Outlook sync, when configured: configuration changes connect and disconnect agents' mailboxes. */
+  followMailboxes?: MailboxFollower;
 }
 
 export function createApp(deps: AppDeps): express.Express {
@@ -80,7 +83,7 @@ export function createApp(deps: AppDeps): express.Express {
   api.use(express.json({ limit: '200kb' }));
   api.use(jsonBodiesOnly);
   api.use(requireAgent);
-  api.use('/config', configRouter(deps.pool));
+  api.use('/config', configRouter(deps.pool, { followMailboxes: deps.followMailboxes }));
   const idempotent = idempotency(deps.pool, now, deps.logger);
   api.use('/usagers', usagersRouter(deps.pool, { idempotent }));
   api.use('/rdvs', rdvsRouter(deps.pool, { now, idempotent }));

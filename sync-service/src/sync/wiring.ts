@@ -8,12 +8,15 @@ import type { Logger } from 'pino';
 import type { Pool } from '../data/db';
 import { syncRouter } from '../http/routes/sync';
 import { loadSyncConfig } from './config';
+import { mailboxFollower, type MailboxFollower } from './connection';
 import { startSync } from './index';
 
 export interface SyncWiring {
   publicRouters: Array<[string, Router]>;
   apiRouters: Array<[string, Router]>;
   readyDetail: () => Record<string, unknown>;
+  /** What configuration changes do to mailboxes (undefined when the sync is off). */
+  followMailboxes?: MailboxFollower;
   banner: string;
   stop(): Promise<void>;
 }
@@ -28,6 +31,7 @@ export async function startSyncFromEnv(opts: { env: NodeJS.ProcessEnv; pool: Poo
     publicRouters: [['/graph', sync.router], ['/metrics', sync.metricsRouter]],
     apiRouters: [['/sync', syncRouter({ pool: opts.pool, config, now: opts.now })]],
     readyDetail: () => ({ sync: { configured: true, ...sync.status() } }),
+    followMailboxes: mailboxFollower(opts.now),
     banner: `sync ${sync.runner ? 'worker running' : 'API only (SYNC_WORKER=false)'}, Graph ${config.graphBaseUrl}, notifications ${config.notificationUrl ?? 'NONE (set SYNC_NOTIFICATION_URL)'}`,
     stop: () => sync.stop(),
   };

@@ -6,7 +6,7 @@
 import { Router, type Request } from 'express';
 import { idText, z } from '../../../../shared/src/schemas';
 import { appendAudit } from '../../data/audit';
-import { withTransaction, type Pool } from '../../data/db';
+import { withTransaction, type Db, type Pool } from '../../data/db';
 import { agentSyncProfile, getMailbox, mailboxStatuses, type AgentSyncProfile, type MailboxStatusRow } from '../../data/sync';
 import { conflict, forbidden } from '../../errors';
 import type { SyncConfig } from '../../sync/config';
@@ -57,8 +57,8 @@ export function syncRouter(deps: SyncRouterDeps): Router {
     return mailboxStatusView(row);
   }
 
-  const audit = (req: Request, agentId: number, action: string, changes: Record<string, unknown>) =>
-    appendAudit(pool, { kind: 'agent', agentId: req.agent.id, channel: 'api' }, 'agent', agentId, action, changes, deps.now());
+  const audit = (db: Db, req: Request, agentId: number, action: string, changes: Record<string, unknown>) =>
+    appendAudit(db, { kind: 'agent', agentId: req.agent.id, channel: 'api' }, 'agent', agentId, action, changes, deps.now());
 
   router.get('/mailboxes', async (req, res) => {
     const orgs = [...req.agent.roles].filter(([, role]) => role === 'admin').map(([org]) => org);
@@ -77,12 +77,12 @@ export function syncRouter(deps: SyncRouterDeps): Router {
 
   router.post('/mailboxes/:agentId/connect', async (req, res) => {
     const agent = await administered(req);
-    await assertConnectable(pool, agent);
+    assertConnectable(agent);
     const existing = await getMailbox(pool, agent.agentId);
     if (existing?.state !== 'connected' || existing.mailbox !== agent.outlookMailbox) {
       await withTransaction(pool, async (c) => {
         await requestConnect(c, agent.agentId, agent.outlookMailbox!);
-        await appendAudit(c, { kind: 'agent', agentId: req.agent.id, channel: 'api' }, 'agent', agent.agentId, 'sync_connect', { mailbox: agent.outlookMailbox }, deps.now());
+        await audit(c, req, agent.agentId, 'sync_connect', { mailbox: agent.outlookMailbox });
       });
     }
     res.status(202).json(await statusOf(agent.agentId));
@@ -91,8 +91,10 @@ export function syncRouter(deps: SyncRouterDeps): Router {
   router.post('/mailboxes/:agentId/disconnect', async (req, res) => {
     const agent = await administered(req);
     if (!(await getMailbox(pool, agent.agentId))) throw conflict('not_connected', "L'agenda Outlook de cet agent n'est pas connecté.");
-    await requestDisconnect(pool, agent.agentId);
-    await audit(req, agent.agentId, 'sync_disconnect', {});
+    await withTransaction(pool, async (c) => {
+      await requestDisconnect(c, agent.agentId, { reconnect: false });
+      await audit(c, req, agent.agentId, 'sync_disconnect', {});
+    });
     res.status(202).json(await statusOf(agent.agentId));
   });
 
@@ -100,8 +102,10 @@ export function syncRouter(deps: SyncRouterDeps): Router {
     const agent = await administered(req);
     const row = await getMailbox(pool, agent.agentId);
     if (row?.state !== 'connected') throw conflict('not_connected', "L'agenda Outlook de cet agent n'est pas connecté : connectez-le d'abord.");
-    await withTransaction(pool, (c) => requestResync(deps, c, agent.agentId));
-    await audit(req, agent.agentId, 'sync_resync', {});
+    await withTransaction(pool, async (c) => {
+      await requestResync(deps, c, agent.agentId);
+      await audit(c, req, agent.agentId, 'sync_resync', {});
+    });
     res.status(202).json(await statusOf(agent.agentId));
   });
 
