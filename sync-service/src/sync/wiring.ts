@@ -1,5 +1,5 @@
 /**
- * The sync as main.ts sees it: settings read from the environment (a clear error for each wrong one), and what
+ * The sync as main.ts sees it, from its settings (read and checked by loadSyncConfig before anything starts): what
  * to mount — Graph's webhooks at /graph and /metrics (public), the status/admin API at /api/sync, the credential
  * warning in /ready's detail. Without GRAPH_CLIENT_ID the sync is off and nothing is mounted.
  */
@@ -7,7 +7,7 @@ import type { Router } from 'express';
 import type { Logger } from 'pino';
 import type { Pool } from '../data/db';
 import { syncRouter } from '../http/routes/sync';
-import { loadSyncConfig } from './config';
+import type { SyncConfig } from './config';
 import { mailboxFollower, type MailboxFollower } from './connection';
 import { startSync } from './index';
 
@@ -21,8 +21,9 @@ export interface SyncWiring {
   stop(): Promise<void>;
 }
 
-export async function startSyncFromEnv(opts: { env: NodeJS.ProcessEnv; pool: Pool; databaseUrl: string; logger: Logger; now: () => Date; publicUrl: string }): Promise<SyncWiring> {
-  const config = loadSyncConfig(opts.env, opts.publicUrl);
+/** `config` null: the sync is off (no GRAPH_CLIENT_ID). */
+export async function startSyncWiring(opts: { config: SyncConfig | null; pool: Pool; databaseUrl: string; logger: Logger; now: () => Date; publicUrl: string }): Promise<SyncWiring> {
+  const { config } = opts;
   if (!config) {
     return { publicRouters: [], apiRouters: [], readyDetail: () => ({ sync: { configured: false } }), banner: 'sync off (GRAPH_CLIENT_ID not set)', stop: async () => {} };
   }
