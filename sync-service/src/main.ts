@@ -89,6 +89,7 @@ async function main() {
     apiRouters: sync.apiRouters,
     readyDetail: sync.readyDetail,
     followMailboxes: sync.followMailboxes,
+    openApiPaths: sync.openApiPaths,
     addin: addinSettingsFrom(config, path.resolve(fileURLToPath(new URL('../../addin/dist', import.meta.url)))),
   });
   const server = tls ? https.createServer(tls, app) : http.createServer(app);

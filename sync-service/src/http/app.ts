@@ -45,6 +45,8 @@ export interface AppDeps {
   addin?: AddinSettings;
   /** The Outlook sync, when configured: configuration changes connect and disconnect agents' mailboxes. */
   followMailboxes?: MailboxFollower;
+  /** Paths of the extra routers, for /api/openapi.json (e.g. the sync's). */
+  openApiPaths?: Record<string, unknown>;
 }
 
 export function createApp(deps: AppDeps): express.Express {
@@ -74,7 +76,7 @@ export function createApp(deps: AppDeps): express.Express {
   // Mounted after the probes, which stay unlimited (an orchestrator polling /ready must never be refused).
   if (limiters.length) app.use(['/api', '/dev'], limiters);
   app.use('/api', noStore);
-  app.get('/api/openapi.json', (_req, res) => { res.json(openApiDocument(deps.publicUrl)); });
+  app.get('/api/openapi.json', (_req, res) => { res.json(openApiDocument(deps.publicUrl, deps.openApiPaths)); });
   for (const [path, router] of deps.publicRouters ?? []) app.use(path, router);
   if (deps.addin) app.use('/addin', addinRouter(deps.addin, now));
   if (deps.demoOutbox) app.use('/dev/outbox', loopbackOnly, noStore, demoPageHeaders(), outboxRouter({ outbox: deps.demoOutbox }, requireAgent));

@@ -54,10 +54,17 @@ const DISCONNECT_MAX_ATTEMPTS = 500;
  * `outlook_sync` switch on for one of the agent's organisations. Refusals are French DomainErrors.
  */
 export function assertConnectable(agent: AgentSyncProfile): void {
-  if (!agent.outlookMailbox) throw invalid('outlookMailbox', "Cet agent n'a pas d'adresse Outlook : renseignez-la dans sa fiche avant de connecter son agenda.", 'no_outlook_mailbox');
-  if (agent.optOut) throw conflict('sync_opted_out', "Cet agent a choisi de ne pas synchroniser son agenda Outlook : la connexion est refusée tant qu'il n'a pas changé ce choix.");
-  if (!agent.switchedOn) throw conflict('feature_disabled', "La synchronisation Outlook n'est pas activée pour l'organisation de cet agent : activez la fonctionnalité « outlook_sync » d'abord.");
+  if (!agent.outlookMailbox) throw connectRefusals.noOutlookMailbox();
+  if (agent.optOut) throw connectRefusals.optedOut();
+  if (!agent.switchedOn) throw connectRefusals.featureDisabled();
 }
+
+/** The refusals of a connection, also the OpenAPI document's examples. */
+export const connectRefusals = {
+  noOutlookMailbox: () => invalid('outlookMailbox', "Cet agent n'a pas d'adresse Outlook : renseignez-la dans sa fiche avant de connecter son agenda.", 'no_outlook_mailbox'),
+  optedOut: () => conflict('sync_opted_out', "Cet agent a choisi de ne pas synchroniser son agenda Outlook : la connexion est refusée tant qu'il n'a pas changé ce choix."),
+  featureDisabled: () => conflict('feature_disabled', "La synchronisation Outlook n'est pas activée pour l'organisation de cet agent : activez la fonctionnalité « outlook_sync » d'abord."),
+};
 
 /** The mailbox the configuration wants synced for this agent (the same rules), or null. */
 export const wantedMailbox = (agent: AgentSyncProfile | null): string | null =>

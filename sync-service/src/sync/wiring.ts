@@ -6,6 +6,7 @@
 import type { Router } from 'express';
 import type { Logger } from 'pino';
 import type { Pool } from '../data/db';
+import { SYNC_OPENAPI_PATHS } from '../http/openapi';
 import { syncRouter } from '../http/routes/sync';
 import type { SyncConfig } from './config';
 import { mailboxFollower, type MailboxFollower } from './connection';
@@ -17,6 +18,8 @@ export interface SyncWiring {
   readyDetail: () => Record<string, unknown>;
   /** What configuration changes do to mailboxes (undefined when the sync is off). */
   followMailboxes?: MailboxFollower;
+  /** The mounted routes' part of /api/openapi.json. */
+  openApiPaths: Record<string, unknown>;
   banner: string;
   stop(): Promise<void>;
 }
@@ -25,7 +28,7 @@ export interface SyncWiring {
 export async function startSyncWiring(opts: { config: SyncConfig | null; pool: Pool; databaseUrl: string; logger: Logger; now: () => Date; publicUrl: string }): Promise<SyncWiring> {
   const { config } = opts;
   if (!config) {
-    return { publicRouters: [], apiRouters: [], readyDetail: () => ({ sync: { configured: false } }), banner: 'sync off (GRAPH_CLIENT_ID not set)', stop: async () => {} };
+    return { publicRouters: [], apiRouters: [], openApiPaths: {}, readyDetail: () => ({ sync: { configured: false } }), banner: 'sync off (GRAPH_CLIENT_ID not set)', stop: async () => {} };
   }
   const sync = await startSync({ pool: opts.pool, databaseUrl: opts.databaseUrl, logger: opts.logger, config, now: opts.now, publicUrl: opts.publicUrl });
   return {
@@ -33,6 +36,7 @@ export async function startSyncWiring(opts: { config: SyncConfig | null; pool: P
     apiRouters: [['/sync', syncRouter({ pool: opts.pool, config, now: opts.now })]],
     readyDetail: () => ({ sync: { configured: true, ...sync.status() } }),
     followMailboxes: mailboxFollower(opts.now),
+    openApiPaths: SYNC_OPENAPI_PATHS,
     banner: `sync ${sync.runner ? 'worker running' : 'API only (SYNC_WORKER=false)'}, Graph ${config.graphBaseUrl}, notifications ${config.notificationUrl ?? 'NONE (set SYNC_NOTIFICATION_URL)'}`,
     stop: () => sync.stop(),
   };

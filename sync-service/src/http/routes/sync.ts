@@ -15,8 +15,14 @@ import { parse } from '../errors';
 
 export interface SyncRouterDeps { pool: Pool; config: SyncConfig; now: () => Date }
 
-/** Same answer for an agent that does not exist and one the caller may not see. */
-const inaccessible = () => forbidden('Agent introuvable ou inaccessible.');
+/** The route's refusals, also the OpenAPI document's examples. */
+export const syncRefusals = {
+  /** Same answer for an agent that does not exist and one the caller may not see. */
+  inaccessible: () => forbidden('Agent introuvable ou inaccessible.'),
+  adminsOnly: () => forbidden('Réservé aux administrateurs : consultez votre propre état avec /api/sync/mailboxes/{votre id}.'),
+  notConnected: () => conflict('not_connected', "L'agenda Outlook de cet agent n'est pas connecté."),
+  notConnectedForResync: () => conflict('not_connected', "L'agenda Outlook de cet agent n'est pas connecté : connectez-le d'abord."),
+};
 
 /** What the API shows of one mailbox. Never usager data; the mailbox address is the agent's own. */
 export function mailboxStatusView(s: MailboxStatusRow) {
@@ -48,7 +54,7 @@ export function syncRouter(deps: SyncRouterDeps): Router {
   /** The agent, if the caller is an admin of one of their organisations. */
   async function administered(req: Request): Promise<AgentSyncProfile> {
     const agent = await agentSyncProfile(pool, agentParam(req));
-    if (!agent || !adminOrgsOfAgent(req, agent).length) throw inaccessible();
+    if (!agent || !adminOrgsOfAgent(req, agent).length) throw syncRefusals.inaccessible();
     return agent;
   }
 
@@ -62,7 +68,7 @@ export function syncRouter(deps: SyncRouterDeps): Router {
 
   router.get('/mailboxes', async (req, res) => {
     const orgs = [...req.agent.roles].filter(([, role]) => role === 'admin').map(([org]) => org);
-    if (!orgs.length) throw forbidden('Réservé aux administrateurs : consultez votre propre état avec /api/sync/mailboxes/{votre id}.');
+    if (!orgs.length) throw syncRefusals.adminsOnly();
     res.json((await mailboxStatuses(pool, { organisationIds: orgs })).map(mailboxStatusView));
   });
 
@@ -70,7 +76,7 @@ export function syncRouter(deps: SyncRouterDeps): Router {
     const agentId = agentParam(req);
     if (agentId !== req.agent.id) {
       const agent = await agentSyncProfile(pool, agentId);
-      if (!agent || !adminOrgsOfAgent(req, agent).length) throw inaccessible();
+      if (!agent || !adminOrgsOfAgent(req, agent).length) throw syncRefusals.inaccessible();
     }
     res.json(await statusOf(agentId));
   });
@@ -90,7 +96,7 @@ export function syncRouter(deps: SyncRouterDeps): Router {
 
   router.post('/mailboxes/:agentId/disconnect', async (req, res) => {
     const agent = await administered(req);
-    if (!(await getMailbox(pool, agent.agentId))) throw conflict('not_connected', "L'agenda Outlook de cet agent n'est pas connecté.");
+    if (!(await getMailbox(pool, agent.agentId))) throw syncRefusals.notConnected();
     await withTransaction(pool, async (c) => {
       await requestDisconnect(c, agent.agentId, { reconnect: false });
       await audit(c, req, agent.agentId, 'sync_disconnect', {});
@@ -101,7 +107,7 @@ export function syncRouter(deps: SyncRouterDeps): Router {
   router.post('/mailboxes/:agentId/resync', async (req, res) => {
     const agent = await administered(req);
     const row = await getMailbox(pool, agent.agentId);
-    if (row?.state !== 'connected') throw conflict('not_connected', "L'agenda Outlook de cet agent n'est pas connecté : connectez-le d'abord.");
+    if (row?.state !== 'connected') throw syncRefusals.notConnectedForResync();
     await withTransaction(pool, async (c) => {
       await requestResync(deps, c, agent.agentId);
       await audit(c, req, agent.agentId, 'sync_resync', {});
