@@ -1,7 +1,8 @@
 /**
- * The sync service daemon: settings → store (embedded PostgreSQL or DATABASE_URL) → migrations → demo data
- * (SEED_DEMO) → workers → HTTP(S) API. Stops cleanly on SIGINT/SIGTERM: stops accepting requests, lets
- * workers finish or release their jobs, closes the pool, stops the embedded PostgreSQL.
+ * The sync service daemon: settings (every one checked before anything starts or is written) → store (embedded
+ * PostgreSQL or DATABASE_URL) → migrations → demo data (SEED_DEMO) → workers → HTTP(S) API. Stops cleanly on
+ * SIGINT/SIGTERM: stops accepting requests, lets workers finish or release their jobs, closes the pool, stops the
+ * embedded PostgreSQL.
  */
 import { readFileSync } from 'node:fs';
 import http from 'node:http';
@@ -10,7 +11,7 @@ import { fileURLToPath } from 'node:url';
 import https from 'node:https';
 import pino from 'pino';
 import { wallClock, clockStartingAt } from './clock';
-import { ConfigError, loadConfig } from './config';
+import { ConfigError, loadConfig, type Config } from './config';
 import { createPool, logTransactionRetries } from './data/db';
 import { openStore } from './db/bootstrap';
 import { addinSettingsFrom } from './http/addin';
@@ -18,21 +19,42 @@ import { createApp } from './http/app';
 import { loadRemindersConfig, RemindersConfigError, startDemoSinks, startReminders, type DemoSinks } from './reminders';
 import { registerReminderScheduling } from './reminders/schedule';
 import { seedDemo } from './seed/demo';
-import { startSyncFromEnv } from './sync/wiring';
+import { loadSyncConfig, SyncConfigError } from './sync/config';
+import { startSyncWiring } from './sync/wiring';
 
 const logger = pino({ level: process.env.LOG_LEVEL ?? 'info', base: { service: 'rdv-outlook' } });
 
+/** The service's own settings and the sync's, and what they name on disk (TLS files), read once. */
+function loadSettings(env: NodeJS.ProcessEnv) {
+  const config: Config = loadConfig(env);
+  let tls: { cert: Buffer; key: Buffer } | null = null;
+  if (config.TLS_CERT_FILE && config.TLS_KEY_FILE) {
+    const read = (name: string, file: string) => {
+      try {
+        return readFileSync(file);
+      } catch (err) {
+        throw new ConfigError(`Invalid settings: ${name} ${file} cannot be read (${(err as NodeJS.ErrnoException).code ?? (err as Error).message}).`);
+      }
+    };
+    tls = { cert: read('TLS_CERT_FILE', config.TLS_CERT_FILE), key: read('TLS_KEY_FILE', config.TLS_KEY_FILE) };
+  }
+  const scheme = tls ? 'https' : 'http';
+  const publicUrl = config.PUBLIC_URL ?? `${scheme}://${config.HOST === '0.0.0.0' ? '127.0.0.1' : config.HOST}:${config.PORT}`;
+  return { config, tls, publicUrl, syncConfig: loadSyncConfig(env, publicUrl) };
+}
+
 async function main() {
-  let config;
+  let settings;
   try {
-    config = loadConfig();
+    settings = loadSettings(process.env);
   } catch (err) {
-    if (err instanceof ConfigError) {
+    if (err instanceof ConfigError || err instanceof SyncConfigError) {
       console.error(err.message);
       process.exit(2);
     }
     throw err;
   }
+  const { config, tls, publicUrl, syncConfig } = settings;
   // The demo (npm start) catches reminder emails and SMS in local sinks, shown at /dev/outbox.
   const demoOutbox = config.DEMO_OUTBOX && !process.env.SMTP_HOST;
   let sinks: DemoSinks | null = null;
@@ -59,18 +81,16 @@ async function main() {
     if (seeded) logger.info({ counts }, 'demo data loaded');
   }
 
-  const tls = config.TLS_CERT_FILE && config.TLS_KEY_FILE
-    ? { cert: readFileSync(config.TLS_CERT_FILE), key: readFileSync(config.TLS_KEY_FILE) } : null;
-  const scheme = tls ? 'https' : 'http';
-  const publicUrl = config.PUBLIC_URL ?? `${scheme}://${config.HOST === '0.0.0.0' ? '127.0.0.1' : config.HOST}:${config.PORT}`;
   const reminders = await startReminders({ pool, logger, config: remindersConfig, databaseUrl: store.url, now: clock });
-  const sync = await startSyncFromEnv({ env: process.env, pool, databaseUrl: store.url, logger, now: clock, publicUrl });
+  const sync = await startSyncWiring({ config: syncConfig, pool, databaseUrl: store.url, logger, now: clock, publicUrl });
   const app = createApp({
     pool, auth: config.auth, logger, publicUrl, now: clock, rateLimit: config.rateLimit, trustProxy: config.TRUST_PROXY, demoOutbox: sinks?.outbox,
     publicRouters: sync.publicRouters,
     apiRouters: sync.apiRouters,
     readyDetail: sync.readyDetail,
     outlook: sync.outlook,
+    followMailboxes: sync.followMailboxes,
+    openApiPaths: sync.openApiPaths,
     addin: addinSettingsFrom(config, path.resolve(fileURLToPath(new URL('../../addin/dist', import.meta.url)))),
   });
   const server = tls ? https.createServer(tls, app) : http.createServer(app);

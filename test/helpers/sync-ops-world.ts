@@ -1,18 +1,21 @@
 /**
  * A world for the sync's operation tests (connection, daemon): the emulator with a tenant, the sync app and one mailbox per agent of aWorld(), an HTTPS
  * receiver standing for the service's webhook (it answers Graph's validation handshake), the real Graph gateway,
- * SyncDeps on a fresh test database, and the API on that database with the sync routes and the Outlook item
- * routes mounted.
+ * SyncDeps on a fresh test database, and the API on that database with the sync's routes mounted (/api/sync, /graph,
+ * /metrics), the Outlook item routes, and configuration changes followed by the mailboxes (as main.ts wires it).
  *   const sw = await startSyncWorld(); … await sw.stop();
  */
 import { Router } from 'express';
 import pino from 'pino';
-import { createSyncMetrics, type SyncMetricsBundle } from '../../sync-service/src/sync/metrics';
+import { createSyncMetrics, metricsRouter, type SyncMetricsBundle } from '../../sync-service/src/sync/metrics';
 import { loadSyncConfig, type SyncConfig } from '../../sync-service/src/sync/config';
+import { mailboxFollower } from '../../sync-service/src/sync/connection';
 import { createGraphGateway, type CalendarGateway } from '../../sync-service/src/sync/graph';
 import type { SyncDeps } from '../../sync-service/src/sync/types';
+import { SYNC_OPENAPI_PATHS } from '../../sync-service/src/http/openapi';
 import { syncRouter } from '../../sync-service/src/http/routes/sync';
 import { awaitAddinItem } from '../../sync-service/src/sync/addin-item';
+import { notificationsRouter } from '../../sync-service/src/sync/webhook';
 import { startEmulator, type Emulator } from '../m365-emulator';
 import { startReceiver, type Receiver } from '../m365-emulator/conformance/kit';
 import { aWorld, type World } from './builders';
@@ -47,21 +50,26 @@ export async function startSyncWorld(opts: { env?: NodeJS.ProcessEnv } = {}): Pr
     GRAPH_TENANT_ID: tenant.id, GRAPH_CLIENT_ID: app.clientId, GRAPH_CLIENT_SECRET: app.clientSecret,
     GRAPH_AUTHORITY_HOST: emulator.baseUrl, GRAPH_BASE_URL: emulator.baseUrl, SYNC_NOTIFICATION_URL: receiver.url, ...opts.env,
   }, undefined)!;
-  // The API's routers are built once its database exists: mount a router that forwards to the real one.
-  const forward = Router();
-  let inner: Router | null = null;
-  forward.use((req, res, next) => (inner ? inner(req, res, next) : next()));
+  // The sync's routers are built once the database exists: mount routers that forward to the real ones.
+  const inner: Record<'api' | 'graph' | 'metrics', Router | null> = { api: null, graph: null, metrics: null };
+  const forward = (which: keyof typeof inner) => Router().use((req, res, next) => (inner[which] ? inner[which]!(req, res, next) : next()));
   // The API's own gateway (an instance has one per process), for the Outlook item routes and compose-mode bookings.
   const apiGateway = await createGraphGateway(config);
-  const svc = await startTestService({ now, deps: {
-    apiRouters: [['/sync', forward]],
-    outlook: { gateway: apiGateway, composeBooking: (c, rdvId, agentId, at) => awaitAddinItem(c, rdvId, agentId, at, config.addinItemGraceMinutes) },
-  } });
+  const svc = await startTestService({
+    now,
+    deps: {
+      apiRouters: [['/sync', forward('api')]], publicRouters: [['/graph', forward('graph')], ['/metrics', forward('metrics')]],
+      followMailboxes: mailboxFollower(() => now), openApiPaths: SYNC_OPENAPI_PATHS,
+      outlook: { gateway: apiGateway, composeBooking: (c, rdvId, agentId, at) => awaitAddinItem(c, rdvId, agentId, at, config.addinItemGraceMinutes) },
+    },
+  });
   const w = await aWorld(svc.db.pool);
   const metrics = createSyncMetrics(svc.db.pool);
   const gateway = await createGraphGateway(config, metrics.observer);
   const deps: SyncDeps = { pool: svc.db.pool, gateway, config, logger: pino({ level: 'silent' }), now: () => now, metrics: metrics.metrics };
-  inner = syncRouter({ pool: svc.db.pool, config, now: () => now });
+  inner.api = syncRouter({ pool: svc.db.pool, config, now: () => now });
+  inner.graph = notificationsRouter(deps);
+  inner.metrics = metricsRouter(metrics.registry);
 
   const userOf = {} as SyncWorld['userOf'];
   for (const key of ['adminA', 'agentA', 'agentA2', 'adminB'] as const) {

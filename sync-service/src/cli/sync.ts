@@ -150,7 +150,7 @@ async function main(argv: string[]): Promise<void> {
     if (flags.has('--run')) runner = await startLocalWorkers(pool, store.url);
     if (command === 'connect') {
       const agent = (await agentSyncProfile(pool, agentId))!;
-      await assertConnectable(pool, agent);
+      assertConnectable(agent);
       await withTransaction(pool, async (c) => {
         await requestConnect(c, agentId, agent.outlookMailbox!);
         await appendAudit(c, actor, 'agent', agentId, 'sync_connect', { mailbox: agent.outlookMailbox });
@@ -158,8 +158,10 @@ async function main(argv: string[]): Promise<void> {
       console.log(`connection of ${agent.outlookMailbox} requested`);
     } else if (command === 'disconnect') {
       if (!(await getMailbox(pool, agentId))) throw new CliError(`The Outlook calendar of ${email} is not connected.`);
-      await requestDisconnect(pool, agentId);
-      await appendAudit(pool, actor, 'agent', agentId, 'sync_disconnect', {});
+      await withTransaction(pool, async (c) => {
+        await requestDisconnect(c, agentId, { reconnect: false });
+        await appendAudit(c, actor, 'agent', agentId, 'sync_disconnect', {});
+      });
       console.log(`disconnection of ${email} requested`);
     } else {
       const row = await getMailbox(pool, agentId);

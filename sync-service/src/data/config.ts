@@ -157,8 +157,8 @@ export async function deleteFeatureSwitch(db: Db, id: number) {
 }
 
 export async function featureSwitchScope(db: Db, id: number) {
-  const { rows } = await db.query('select territory_id, organisation_id from feature_switches where id = $1', [id]);
-  return rows[0] as { territory_id: number; organisation_id: number | null } | undefined;
+  const { rows } = await db.query('select territory_id, organisation_id, feature from feature_switches where id = $1', [id]);
+  return rows[0] as { territory_id: number; organisation_id: number | null; feature: string } | undefined;
 }
 
 /**
@@ -174,4 +174,12 @@ export async function effectiveFeatures(db: Db, organisationId: number, serviceI
       order by f.feature, (f.organisation_id is not null) desc, (f.service_id is not null) desc`,
     [organisationId, serviceId]);
   return Object.fromEntries(rows.map((r) => [r.feature, r.enabled]));
+}
+
+/** Agents with a role in an organisation of the territory (or in that organisation): what a switch there may change. */
+export async function agentIdsUnderSwitch(db: Db, territoryId: number, organisationId: number | null): Promise<number[]> {
+  const { rows } = await db.query(
+    `select distinct r.agent_id from agent_roles r join organisations o on o.id = r.organisation_id
+      where o.territory_id = $1 and ($2::bigint is null or o.id = $2) order by r.agent_id`, [territoryId, organisationId]);
+  return rows.map((r) => Number(r.agent_id));
 }

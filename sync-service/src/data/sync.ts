@@ -378,16 +378,37 @@ export interface AgentSyncProfile {
   optOut: boolean;
   /** Organisations where the agent has a role. */
   organisationIds: number[];
+  /**
+   * `outlook_sync` is on for the agent in one of their organisations: the most specific switch wins, as in
+   * effectiveFeatures, looked up for each of the agent's services there (or for none when they have none).
+   */
+  switchedOn: boolean;
+}
+
+export async function agentSyncProfiles(db: Db, agentIds: number[]): Promise<AgentSyncProfile[]> {
+  const { rows } = await db.query(
+    `select a.id, a.email, a.outlook_mailbox, a.outlook_sync_opt_out,
+            coalesce((select array_agg(r.organisation_id order by r.organisation_id) from agent_roles r where r.agent_id = a.id), '{}') as orgs,
+            exists (
+              select 1 from agent_roles r join organisations o on o.id = r.organisation_id
+                left join lateral (select s.id from agent_services x join services s on s.id = x.service_id
+                                    where x.agent_id = a.id and s.territory_id = o.territory_id) s on true
+               where r.agent_id = a.id
+                 and coalesce((select f.enabled from feature_switches f
+                                where f.feature = 'outlook_sync' and f.territory_id = o.territory_id
+                                  and (f.organisation_id is null or f.organisation_id = o.id)
+                                  and (f.service_id is null or f.service_id = s.id)
+                                order by (f.organisation_id is not null) desc, (f.service_id is not null) desc limit 1), false)
+            ) as switched_on
+       from agents a where a.id = any($1::bigint[]) order by a.id`, [agentIds]);
+  return rows.map((r) => ({
+    agentId: Number(r.id), email: r.email, outlookMailbox: r.outlook_mailbox, optOut: r.outlook_sync_opt_out,
+    organisationIds: r.orgs.map(Number), switchedOn: r.switched_on,
+  }));
 }
 
 export async function agentSyncProfile(db: Db, agentId: number): Promise<AgentSyncProfile | null> {
-  const { rows } = await db.query(
-    `select a.id, a.email, a.outlook_mailbox, a.outlook_sync_opt_out,
-            coalesce(array_agg(r.organisation_id order by r.organisation_id) filter (where r.organisation_id is not null), '{}') as orgs
-       from agents a left join agent_roles r on r.agent_id = a.id
-      where a.id = $1 group by a.id`, [agentId]);
-  const r = rows[0];
-  return r ? { agentId: Number(r.id), email: r.email, outlookMailbox: r.outlook_mailbox, optOut: r.outlook_sync_opt_out, organisationIds: r.orgs.map(Number) } : null;
+  return (await agentSyncProfiles(db, [agentId]))[0] ?? null;
 }
 
 export async function agentIdByEmail(db: Db, email: string): Promise<number | null> {

@@ -9,6 +9,7 @@ import { migrationsComplete } from '../db/migrate';
 import { DomainError } from '../errors';
 import { outboxRouter } from '../reminders/demo';
 import type { Outbox } from '../reminders/sinks';
+import type { MailboxFollower } from '../sync/connection';
 import { addinRouter, type AddinSettings } from './addin';
 import { authenticate, type AuthSettings } from './auth';
 import { errorHandler } from './errors';
@@ -46,6 +47,10 @@ export interface AppDeps {
   addin?: AddinSettings;
   /** The sync's part of the Outlook item routes and of bookings made in compose mode (absent: sync off). */
   outlook?: { gateway: CalendarGateway; composeBooking: ComposeBooking };
+  /** The Outlook sync, when configured: configuration changes connect and disconnect agents' mailboxes. */
+  followMailboxes?: MailboxFollower;
+  /** Paths of the extra routers, for /api/openapi.json (e.g. the sync's). */
+  openApiPaths?: Record<string, unknown>;
 }
 
 export function createApp(deps: AppDeps): express.Express {
@@ -75,7 +80,7 @@ export function createApp(deps: AppDeps): express.Express {
   // Mounted after the probes, which stay unlimited (an orchestrator polling /ready must never be refused).
   if (limiters.length) app.use(['/api', '/dev'], limiters);
   app.use('/api', noStore);
-  app.get('/api/openapi.json', (_req, res) => { res.json(openApiDocument(deps.publicUrl)); });
+  app.get('/api/openapi.json', (_req, res) => { res.json(openApiDocument(deps.publicUrl, deps.openApiPaths)); });
   for (const [path, router] of deps.publicRouters ?? []) app.use(path, router);
   if (deps.addin) app.use('/addin', addinRouter(deps.addin, now));
   if (deps.demoOutbox) app.use('/dev/outbox', loopbackOnly, noStore, demoPageHeaders(), outboxRouter({ outbox: deps.demoOutbox }, requireAgent));
@@ -84,7 +89,7 @@ export function createApp(deps: AppDeps): express.Express {
   api.use(express.json({ limit: '200kb' }));
   api.use(jsonBodiesOnly);
   api.use(requireAgent);
-  api.use('/config', configRouter(deps.pool));
+  api.use('/config', configRouter(deps.pool, { followMailboxes: deps.followMailboxes }));
   const idempotent = idempotency(deps.pool, now, deps.logger);
   api.use('/usagers', usagersRouter(deps.pool, { idempotent }));
   api.use('/rdvs', rdvsRouter(deps.pool, { now, idempotent, composeBooking: deps.outlook?.composeBooking }));

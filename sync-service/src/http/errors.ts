@@ -56,9 +56,12 @@ export function errorHandler(logger: Logger) {
       return;
     }
     if (e.status >= 500 && e.status !== 503) logger.error({ err }, e.message);
-    res.status(e.status).json({ error: { code: e.code, message: e.message, ...(e.field ? { field: e.field } : {}), ...(e.details ?? {}) } });
+    res.status(e.status).json(errorBody(e));
   };
 }
+
+/** What the API answers for a domain error (the OpenAPI document's examples are built with it too). */
+export const errorBody = (e: DomainError) => ({ error: { code: e.code, message: e.message, ...(e.field ? { field: e.field } : {}), ...(e.details ?? {}) } });
 
 /** Parses `req.body` / `req.query` with a shared schema; a failure becomes a 422 naming the field. */
 export function parse<S extends z.ZodType>(schema: S, value: unknown, where: 'body' | 'query' | 'params' = 'body'): z.output<S> {

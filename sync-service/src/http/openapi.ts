@@ -1,5 +1,10 @@
 /** /api/openapi.json, generated from the same shared schemas that validate requests. */
 import * as s from '../../../shared/src/schemas';
+import type { DomainError } from '../errors';
+import { connectRefusals } from '../sync/connection';
+import { payloadSchema } from '../sync/webhook';
+import { errorBody } from './errors';
+import { syncRefusals } from './routes/sync';
 
 const { z } = s;
 const json = (schema: s.z.ZodType) => z.toJSONSchema(schema, { io: 'input', unrepresentable: 'any' });
@@ -48,7 +53,92 @@ const configPaths = Object.fromEntries(CONFIG_RESOURCES.flatMap(([name, schema, 
   return [[`/api/config/${name}`, collection], ...(Object.keys(item).length > 1 ? [[`/api/config/${name}/{id}`, item]] : [])];
 }));
 
-export function openApiDocument(serverUrl?: string) {
+// ---- the Outlook sync (documented when it is configured, as its routes are mounted only then) ----
+
+const errorSchema = {
+  type: 'object', required: ['error'],
+  properties: { error: { type: 'object', required: ['code', 'message'], properties: { code: { type: 'string' }, message: { type: 'string' }, field: { type: 'string' } } } },
+};
+/** A refusal with its examples: the very errors the routes throw, as the error handler words them. */
+const refusal = (description: string, examples: Record<string, DomainError>) => ({
+  description,
+  content: { 'application/json': { schema: errorSchema, examples: Object.fromEntries(Object.entries(examples).map(([name, e]) => [name, { value: errorBody(e) }])) } },
+});
+const instant = { type: ['string', 'null'], format: 'date-time' };
+/** routes/sync.ts mailboxStatusView. */
+const mailboxStatus = {
+  type: 'object',
+  required: ['agentId', 'agentName', 'outlookMailbox', 'optedOut', 'connected', 'state', 'pendingOutboundChanges', 'import'],
+  properties: {
+    agentId: { type: 'integer' }, agentName: { type: 'string' }, outlookMailbox: { type: ['string', 'null'] }, optedOut: { type: 'boolean' },
+    connected: { type: 'boolean' }, state: { enum: ['disconnected', 'connecting', 'connected', 'disconnecting'] },
+    connectedAt: instant, lastSuccessAt: instant, lastError: { type: ['string', 'null'], description: 'Dernière erreur, en français' }, lastErrorAt: instant,
+    subscriptionExpiresAt: instant, pendingOutboundChanges: { type: 'integer', minimum: 0 },
+    import: { type: ['object', 'null'], properties: { done: { type: 'integer' }, total: { type: ['integer', 'null'] } }, description: 'Progression de l’import initial' },
+  },
+};
+const jsonOf = (schema: unknown) => ({ content: { 'application/json': { schema } } });
+const agentIdParam = [{ name: 'agentId', in: 'path', required: true, schema: { type: 'integer', minimum: 1 } }];
+const syncAuthErrors = { 401: errorResponses[401], 429: errorResponses[429] };
+const inaccessibleAgent = refusal('Agent inexistant, ou dont vous n’administrez aucune organisation', { inaccessible: syncRefusals.inaccessible() });
+const syncAction = (summary: string, refusals: Record<number, unknown>) => ({
+  summary, parameters: agentIdParam,
+  responses: { 202: { description: 'Demande enregistrée : état de la boîte (le travail se fait en arrière-plan)', ...jsonOf(mailboxStatus) }, ...syncAuthErrors, 403: inaccessibleAgent, ...refusals },
+});
+const webhook = (summary: string) => ({
+  summary, security: [],
+  parameters: [{ name: 'validationToken', in: 'query', required: false, schema: { type: 'string' }, description: 'Poignée de main de Microsoft Graph : renvoyé tel quel en text/plain' }],
+  requestBody: { required: false, content: { 'application/json': { schema: json(payloadSchema) } } },
+  responses: {
+    200: { description: 'Poignée de main : le validationToken, en text/plain', content: { 'text/plain': { schema: { type: 'string' } } } },
+    202: { description: 'Notifications acceptées (un abonnement inconnu est ignoré)' },
+    400: { description: 'JSON invalide ou notification mal formée', content: { 'application/json': { schema: errorSchema, examples: { invalid_notification: { value: { error: { code: 'invalid_notification', message: 'Notification Microsoft Graph mal formée : value (Entrée invalide : tableau attendu, indéfini reçu).' } } } } } } },
+    403: { description: 'clientState invalide pour toutes les notifications', content: { 'application/json': { schema: errorSchema, examples: { client_state_mismatch: { value: { error: { code: 'client_state_mismatch', message: 'Notification refusée : clientState invalide.' } } } } } } },
+    503: { description: 'Base indisponible : Graph renverra la notification' },
+  },
+});
+
+/** The sync's routes (routes/sync.ts, sync/webhook.ts, sync/metrics.ts). */
+export const SYNC_OPENAPI_PATHS = {
+  '/api/sync/mailboxes': {
+    get: {
+      summary: 'État de synchronisation Outlook des agents de vos organisations — rôle admin',
+      responses: { 200: { description: 'OK', ...jsonOf({ type: 'array', items: mailboxStatus }) }, ...syncAuthErrors, 403: refusal('Réservé aux administrateurs', { adminsOnly: syncRefusals.adminsOnly() }) },
+    },
+  },
+  '/api/sync/mailboxes/{agentId}': {
+    get: {
+      summary: 'État de synchronisation Outlook d’un agent — l’agent lui-même ou un admin de ses organisations', parameters: agentIdParam,
+      responses: { 200: { description: 'OK', ...jsonOf(mailboxStatus) }, ...syncAuthErrors, 403: inaccessibleAgent },
+    },
+  },
+  '/api/sync/mailboxes/{agentId}/connect': {
+    post: syncAction('Connecter l’agenda Outlook de l’agent — rôle admin (journalisé)', {
+      409: refusal('Synchronisation non activée pour l’organisation, ou agent qui l’a refusée', { feature_disabled: connectRefusals.featureDisabled(), sync_opted_out: connectRefusals.optedOut() }),
+      422: refusal('Agent sans adresse Outlook (error.field)', { outlookMailbox: connectRefusals.noOutlookMailbox() }),
+    }),
+  },
+  '/api/sync/mailboxes/{agentId}/disconnect': {
+    post: syncAction('Déconnecter l’agenda Outlook : nos événements en sont retirés, l’abonnement supprimé — rôle admin (journalisé)', {
+      409: refusal('Agenda non connecté', { not_connected: syncRefusals.notConnected() }),
+    }),
+  },
+  '/api/sync/mailboxes/{agentId}/resync': {
+    post: syncAction('Resynchroniser toute la fenêtre (dans les deux sens) — rôle admin (journalisé)', {
+      409: refusal('Agenda non connecté', { not_connected: syncRefusals.notConnectedForResync() }),
+    }),
+  },
+  '/graph/notifications': { post: webhook('Notifications de changement de Microsoft Graph (authentifiées par clientState, sans jeton)') },
+  '/graph/lifecycle': { post: webhook('Événements de cycle de vie des abonnements Microsoft Graph (missed, subscriptionRemoved, reauthorizationRequired)') },
+  '/metrics': {
+    get: {
+      summary: 'Métriques Prometheus de la synchronisation (à n’exposer qu’à votre supervision)', security: [],
+      responses: { 200: { description: 'Format texte Prometheus', content: { 'text/plain': { schema: { type: 'string' } } } } },
+    },
+  },
+};
+
+export function openApiDocument(serverUrl?: string, extraPaths: Record<string, unknown> = {}) {
   return {
     openapi: '3.1.0',
     info: { title: 'rdv-outlook API', version: '0.1.0', description: 'Rendez-vous des services publics dans Outlook. Toutes les routes /api exigent un jeton Bearer Entra ID.' },
@@ -93,6 +183,7 @@ export function openApiDocument(serverUrl?: string) {
       '/api/availability/next': { get: op('Premier créneau libre (6 mois)', { parameters: query(s.nextAvailabilityQuery) }) },
       '/health': { get: { ...op('Vivacité'), security: [] } },
       '/ready': { get: { ...op('Prêt (base joignable, migrations faites)'), security: [] } },
+      ...extraPaths,
     },
   };
 }

@@ -3,8 +3,9 @@
  * value. The same settings reach Microsoft or the emulator: only the authority host, the Graph base URL and the
  * trusted CA change. Without GRAPH_CLIENT_ID the sync is off and the rest of the service runs as before.
  */
-import { existsSync, readFileSync } from 'node:fs';
-import { X509Certificate } from 'node:crypto';
+import { readFileSync } from 'node:fs';
+import { createPrivateKey, X509Certificate } from 'node:crypto';
+import cron from 'node-cron';
 import { z } from 'zod';
 import { DEFAULT_ADDIN_ID } from '../../../shared/src/sync/addin-item';
 
@@ -70,28 +71,25 @@ export function loadSyncConfig(env: NodeJS.ProcessEnv, publicUrl: string | undef
     throw new SyncConfigError(`Invalid Outlook sync settings (see sync-service/src/sync/README.md):\n${problems.join('\n')}`);
   }
   const c = parsed.data;
-  if (!c.GRAPH_CLIENT_ID) return null;
+  if (!c.GRAPH_CLIENT_ID) {
+    // Half a configuration must not quietly leave the sync off.
+    const set = (['GRAPH_TENANT_ID', 'GRAPH_CLIENT_SECRET', 'GRAPH_CERTIFICATE_FILE'] as const).filter((k) => c[k]);
+    if (!set.length) return null;
+    throw new SyncConfigError(`Invalid Outlook sync settings (see sync-service/src/sync/README.md):\n  GRAPH_CLIENT_ID: missing — the sync app registration's client id (${set.join(', ')} ${set.length > 1 ? 'are' : 'is'} set; unset ${set.length > 1 ? 'them' : 'it'} to leave the sync off)`);
+  }
   if (!c.GRAPH_TENANT_ID) problems.push('  GRAPH_TENANT_ID: missing — your Entra ID tenant id');
   if (!c.GRAPH_CLIENT_SECRET === !c.GRAPH_CERTIFICATE_FILE) problems.push('  GRAPH_CLIENT_SECRET / GRAPH_CERTIFICATE_FILE: set exactly one — the sync app registration\'s secret, or a PEM file with its certificate and private key');
   let credential: SyncConfig['credential'] | null = null;
   if (c.GRAPH_CLIENT_SECRET) {
     credential = { kind: 'secret', secret: c.GRAPH_CLIENT_SECRET, expiresAt: c.GRAPH_CLIENT_SECRET_EXPIRES_AT ? new Date(c.GRAPH_CLIENT_SECRET_EXPIRES_AT) : null };
   } else if (c.GRAPH_CERTIFICATE_FILE) {
-    if (!existsSync(c.GRAPH_CERTIFICATE_FILE)) problems.push(`  GRAPH_CERTIFICATE_FILE: ${c.GRAPH_CERTIFICATE_FILE} does not exist`);
-    else {
-      try {
-        const pem = readFileSync(c.GRAPH_CERTIFICATE_FILE, 'utf8');
-        const cert = new X509Certificate(pem);
-        const key = /-----BEGIN (?:RSA )?PRIVATE KEY-----[\s\S]+?-----END (?:RSA )?PRIVATE KEY-----/.exec(pem)?.[0];
-        if (!key) problems.push(`  GRAPH_CERTIFICATE_FILE: ${c.GRAPH_CERTIFICATE_FILE} holds no private key (put the key and the certificate in one PEM file)`);
-        else credential = { kind: 'certificate', privateKey: key, thumbprint: cert.fingerprint.replace(/:/g, ''), expiresAt: new Date(cert.validTo) };
-      } catch (err) {
-        problems.push(`  GRAPH_CERTIFICATE_FILE: not a PEM certificate (${(err as Error).message})`);
-      }
-    }
+    const certificate = readCertificate(c.GRAPH_CERTIFICATE_FILE);
+    if (typeof certificate === 'string') problems.push(`  GRAPH_CERTIFICATE_FILE: ${certificate}`);
+    else credential = certificate;
   }
   const notificationUrl = c.SYNC_NOTIFICATION_URL ?? (publicUrl?.startsWith('https://') ? `${publicUrl.replace(/\/$/, '')}/graph/notifications` : null);
   if (c.SYNC_RENEW_BEFORE_MINUTES >= c.SYNC_SUBSCRIPTION_MINUTES) problems.push('  SYNC_RENEW_BEFORE_MINUTES: must be shorter than SYNC_SUBSCRIPTION_MINUTES');
+  if (!cron.validate(c.SYNC_RECONCILE_CRON)) problems.push(`  SYNC_RECONCILE_CRON: "${c.SYNC_RECONCILE_CRON}" is not a cron expression (e.g. "30 2 * * *": every night at 2:30)`);
   if (problems.length) throw new SyncConfigError(`Invalid Outlook sync settings (see sync-service/src/sync/README.md):\n${problems.join('\n')}`);
   return {
     tenantId: c.GRAPH_TENANT_ID!, clientId: c.GRAPH_CLIENT_ID, credential: credential!, authorityHost: c.GRAPH_AUTHORITY_HOST.replace(/\/$/, ''),
@@ -102,6 +100,30 @@ export function loadSyncConfig(env: NodeJS.ProcessEnv, publicUrl: string | undef
     concurrency: c.SYNC_CONCURRENCY, deltaPageSize: c.SYNC_DELTA_PAGE_SIZE,
     addinItemGraceMinutes: c.SYNC_ADDIN_ITEM_GRACE_MINUTES, addinId: c.SYNC_ADDIN_ID.toLowerCase(),
   };
+}
+
+/** The app's certificate and private key from one PEM file, or what is wrong with the file. */
+function readCertificate(file: string): Extract<SyncConfig['credential'], { kind: 'certificate' }> | string {
+  let pem: string;
+  try {
+    pem = readFileSync(file, 'utf8');
+  } catch (err) {
+    return `cannot read ${file} (${(err as NodeJS.ErrnoException).code ?? (err as Error).message})`;
+  }
+  let cert: X509Certificate;
+  try {
+    cert = new X509Certificate(pem);
+  } catch (err) {
+    return `${file} holds no PEM certificate (${(err as Error).message})`;
+  }
+  const key = /-----BEGIN (?:RSA )?PRIVATE KEY-----[\s\S]+?-----END (?:RSA )?PRIVATE KEY-----/.exec(pem)?.[0];
+  if (!key) return `${file} holds no private key (put the key and the certificate in one PEM file)`;
+  try {
+    if (!cert.checkPrivateKey(createPrivateKey(key))) return `the private key in ${file} does not belong to its certificate`;
+  } catch (err) {
+    return `the private key in ${file} cannot be read (${(err as Error).message})`;
+  }
+  return { kind: 'certificate', privateKey: key, thumbprint: cert.fingerprint.replace(/:/g, ''), expiresAt: new Date(cert.validTo) };
 }
 
 /** A French sentence when the app's secret or certificate expires within the warning period (or has expired). */

@@ -5,8 +5,11 @@
  *     connect      — the mailbox exists; subscription created (Graph runs the validation handshake against our
  *                    webhook); the agent's RDVs from windowPastDays back go to the outbox; a full inbound round
  *                    imports busy time; state 'connected'.
- *     disconnect   — subscription deleted; state 'disconnecting' (the outbound part then deletes our events);
- *                    busy blocks deleted; the row goes once the agent's outbox is empty (the job waits for it).
+ *     disconnect   — the request itself says 'disconnecting' (nothing more is written to the mailbox from then
+ *                    on: the outbound part deletes our events), drops busy blocks; the job deletes the
+ *                    subscription, and the row once the agent's outbox is empty (the job waits for it). With
+ *                    `reconnect` (the agent's Outlook address changed), the address the configuration wants
+ *                    then is connected.
  *     resubscribe  — after `subscriptionRemoved`: a new subscription and a full round (changes may have been missed).
  *     reauthorize  — after `reauthorizationRequired`; an unknown subscription is recreated.
  *   renew job (SYNC_JOBS.renew, one for the service): subscriptions expiring soon are renewed, a vanished one
@@ -18,20 +21,22 @@
  * only what a retry can cure (throttling, Graph unavailable), so the queue's backoff applies.
  */
 import { randomBytes } from 'node:crypto';
-import { effectiveFeatures } from '../data/config';
+import { appendAudit, type Actor } from '../data/audit';
 import { withTransaction, type Db } from '../data/db';
 import { conflict, invalid } from '../errors';
 import {
-  agentSyncProfile, type AgentSyncProfile, deleteAllBusyBlocks, deleteMailbox, eventLinksOfAgent, getMailbox, listMailboxes, liveRdvsOfAgentSince,
-  mailboxesToRenew, markOutbox, outboxDepth, reconcileItems, updateMailbox, upsertMailbox, type MailboxRow,
+  agentSyncProfile, agentSyncProfiles, type AgentSyncProfile, deleteAllBusyBlocks, deleteMailbox, eventLinksOfAgent, getMailbox, listMailboxes,
+  liveRdvsOfAgentSince, mailboxesToRenew, markOutbox, outboxDepth, reconcileItems, updateMailbox, upsertMailbox, type MailboxRow,
 } from '../data/sync';
 import { enqueueJob } from '../queue/jobs';
 import { RetryLater, type JobHandler } from '../queue/runner';
 import { GraphCallError } from './graph';
+import { CREATING } from './outbound';
+import { queueOutbound } from './outbox';
 import { SYNC_JOBS, syncWindow, type SyncDeps } from './types';
 
 export type ConnectionAction = 'connect' | 'disconnect' | 'resubscribe' | 'reauthorize';
-export interface ConnectionPayload { agentId: number; action: ConnectionAction }
+export interface ConnectionPayload { agentId: number; action: ConnectionAction; reconnect?: boolean }
 
 /**
  * Subscription expiries are instants on Graph's clock, which is the real one: they never follow the business
@@ -48,27 +53,88 @@ const DISCONNECT_MAX_ATTEMPTS = 500;
  * The rules for connecting an agent's mailbox (API and CLI alike): an Outlook address, no opt-out, and the
  * `outlook_sync` switch on for one of the agent's organisations. Refusals are French DomainErrors.
  */
-export async function assertConnectable(db: Db, agent: AgentSyncProfile): Promise<void> {
-  if (!agent.outlookMailbox) throw invalid('outlookMailbox', "Cet agent n'a pas d'adresse Outlook : renseignez-la dans sa fiche avant de connecter son agenda.", 'no_outlook_mailbox');
-  if (agent.optOut) throw conflict('sync_opted_out', "Cet agent a choisi de ne pas synchroniser son agenda Outlook : la connexion est refusée tant qu'il n'a pas changé ce choix.");
-  for (const org of agent.organisationIds) if ((await effectiveFeatures(db, org, null)).outlook_sync) return;
-  throw conflict('feature_disabled', "La synchronisation Outlook n'est pas activée pour l'organisation de cet agent : activez la fonctionnalité « outlook_sync » d'abord.");
+export function assertConnectable(agent: AgentSyncProfile): void {
+  if (!agent.outlookMailbox) throw connectRefusals.noOutlookMailbox();
+  if (agent.optOut) throw connectRefusals.optedOut();
+  if (!agent.switchedOn) throw connectRefusals.featureDisabled();
+}
+
+/** The refusals of a connection, also the OpenAPI document's examples. */
+export const connectRefusals = {
+  noOutlookMailbox: () => invalid('outlookMailbox', "Cet agent n'a pas d'adresse Outlook : renseignez-la dans sa fiche avant de connecter son agenda.", 'no_outlook_mailbox'),
+  optedOut: () => conflict('sync_opted_out', "Cet agent a choisi de ne pas synchroniser son agenda Outlook : la connexion est refusée tant qu'il n'a pas changé ce choix."),
+  featureDisabled: () => conflict('feature_disabled', "La synchronisation Outlook n'est pas activée pour l'organisation de cet agent : activez la fonctionnalité « outlook_sync » d'abord."),
+};
+
+/** The mailbox the configuration wants synced for this agent (the same rules), or null. */
+export const wantedMailbox = (agent: AgentSyncProfile | null): string | null =>
+  agent?.outlookMailbox && !agent.optOut && agent.switchedOn ? agent.outlookMailbox : null;
+
+/**
+ * Asks for a mailbox to be connected, in the caller's transaction: creates its row (state 'connecting', a fresh
+ * clientState) and enqueues the connection job. When the row holds another mailbox (the address changed), that one
+ * is disconnected first, and the connection follows the disconnection.
+ */
+export async function requestConnect(db: Db, agentId: number, mailbox: string): Promise<void> {
+  const existing = await getMailbox(db, agentId, { forUpdate: true });
+  if (existing && existing.mailbox !== mailbox) return requestDisconnect(db, agentId, { reconnect: true });
+  await upsertMailbox(db, agentId, mailbox, newClientState());
+  await enqueueJob(db, SYNC_JOBS.connection.kind, { agentId, action: 'connect' }, { singletonKey: SYNC_JOBS.connection.key(agentId) });
 }
 
 /**
- * Asks for a mailbox to be connected: creates its row (state 'connecting', a fresh clientState) and enqueues the
- * connection job, in the caller's transaction. Used by the API and the CLI.
+ * Asks for a mailbox to be disconnected, in the caller's transaction. From the commit on, nothing more is written to
+ * it: the row says 'disconnecting', its events go to the outbox for deletion and its busy blocks go. The job deletes
+ * the subscription and the row. `reconnect` (kept by the job unless given again): connect what the configuration
+ * wants once done.
  */
-export async function requestConnect(db: Db, agentId: number, mailbox: string): Promise<MailboxRow> {
-  const row = await upsertMailbox(db, agentId, mailbox, newClientState());
-  await enqueueJob(db, SYNC_JOBS.connection.kind, { agentId, action: 'connect' }, { singletonKey: SYNC_JOBS.connection.key(agentId) });
-  return row;
+export async function requestDisconnect(db: Db, agentId: number, opts: { reconnect?: boolean } = {}): Promise<void> {
+  const row = await getMailbox(db, agentId, { forUpdate: true });
+  if (!row) return;
+  if (row.state !== 'disconnecting') await beginDisconnect(db, agentId);
+  await enqueueJob(db, SYNC_JOBS.connection.kind, { agentId, action: 'disconnect', ...(opts.reconnect === undefined ? {} : { reconnect: opts.reconnect }) },
+    { singletonKey: SYNC_JOBS.connection.key(agentId), maxAttempts: DISCONNECT_MAX_ATTEMPTS });
 }
 
-/** Asks for a mailbox to be disconnected (the job does the work). */
-export async function requestDisconnect(db: Db, agentId: number): Promise<void> {
-  await enqueueJob(db, SYNC_JOBS.connection.kind, { agentId, action: 'disconnect' },
-    { singletonKey: SYNC_JOBS.connection.key(agentId), maxAttempts: DISCONNECT_MAX_ATTEMPTS });
+async function beginDisconnect(db: Db, agentId: number): Promise<void> {
+  await updateMailbox(db, agentId, { state: 'disconnecting', deltaLink: null, deltaNextLink: null });
+  // The outbound part reads 'disconnecting' as "no event wanted" and deletes each linked event (or one being created).
+  const links = (await eventLinksOfAgent(db, agentId)).filter((l) => l.eventId || l.contentHash === CREATING);
+  await queueOutbound(db, links.map((l) => ({ rdvId: l.rdvId, agentId })));
+  await deleteAllBusyBlocks(db, agentId);
+}
+
+/** Why the configuration changed an agent's sync (audit). */
+export type ConfigCause = 'outlookMailbox' | 'outlookSyncOptOut' | 'agent_created' | 'removed_from_organisation' | 'feature_switch';
+
+/**
+ * Follows a configuration change in its own transaction: `before` reads which mailbox each agent's sync wants, the
+ * returned function (called after the change) connects, disconnects or moves the mailboxes whose answer changed,
+ * with an audit entry each. A crash between the change and its jobs is impossible: they commit together.
+ */
+export type MailboxFollower = (db: Db, agentIds: number[], cause: ConfigCause, actor: Actor) => Promise<() => Promise<void>>;
+
+export function mailboxFollower(now: () => Date): MailboxFollower {
+  return async (db, agentIds, cause, actor) => {
+    const before = new Map((await agentSyncProfiles(db, agentIds)).map((p) => [p.agentId, wantedMailbox(p)]));
+    return async () => {
+      const after = new Map((await agentSyncProfiles(db, agentIds)).map((p) => [p.agentId, wantedMailbox(p)]));
+      for (const agentId of agentIds) {
+        const wanted = after.get(agentId) ?? null;
+        if (wanted === (before.get(agentId) ?? null)) continue;
+        const row = await getMailbox(db, agentId, { forUpdate: true });
+        if (!wanted) {
+          if (!row || row.state === 'disconnecting') continue;
+          await requestDisconnect(db, agentId, { reconnect: false });
+          await appendAudit(db, actor, 'agent', agentId, 'sync_disconnect', { mailbox: row.mailbox, cause }, now());
+        } else if (!row || row.state === 'disconnecting' || row.mailbox !== wanted) {
+          await requestConnect(db, agentId, wanted);
+          const previous = row && row.mailbox !== wanted ? { previousMailbox: row.mailbox } : {};
+          await appendAudit(db, actor, 'agent', agentId, 'sync_connect', { mailbox: wanted, ...previous, cause }, now());
+        }
+      }
+    };
+  };
 }
 
 /** A full resync: every RDV in the window re-checked outbound, and a full delta round. */
@@ -140,10 +206,10 @@ const enqueueFullRound = (db: Db, agentId: number) =>
 
 async function connect(deps: SyncDeps, row: MailboxRow): Promise<void> {
   const { agentId } = row;
-  const agent = await agentSyncProfile(deps.pool, agentId);
-  if (!agent?.outlookMailbox || agent.optOut) {
-    // The agent lost their address or opted out since the request: a disconnection is what is wanted now.
-    await requestDisconnect(deps.pool, agentId);
+  const wanted = wantedMailbox(await agentSyncProfile(deps.pool, agentId));
+  if (wanted !== row.mailbox) {
+    // The configuration changed since the request (address, opt-out, switch): disconnect, or move to the new address.
+    await withTransaction(deps.pool, (c) => (wanted ? requestConnect(c, agentId, wanted) : requestDisconnect(c, agentId)));
     return;
   }
   if (!(await deps.gateway.userExists(row.mailbox))) {
@@ -156,6 +222,12 @@ async function connect(deps: SyncDeps, row: MailboxRow): Promise<void> {
   if (!subscription) subscription = await createSubscription(deps, row);
   const now = deps.now();
   await withTransaction(deps.pool, async (c) => {
+    const current = await getMailbox(c, agentId, { forUpdate: true });
+    if (current?.state !== row.state || current.mailbox !== row.mailbox) {
+      // Disconnected (or moved) while we subscribed: the disconnection that follows deletes this subscription too.
+      if (current) await updateMailbox(c, agentId, { subscriptionId: subscription.id, subscriptionExpiresAt: subscription.expiresAt });
+      return;
+    }
     await updateMailbox(c, agentId, {
       state: 'connected', subscriptionId: subscription.id, subscriptionExpiresAt: subscription.expiresAt, connectedAt: row.connectedAt ?? now,
       importDone: 0, importTotal: null, lastError: null, lastErrorAt: null,
@@ -167,23 +239,23 @@ async function connect(deps: SyncDeps, row: MailboxRow): Promise<void> {
   deps.logger.info({ agentId, subscriptionId: subscription.id }, 'sync: mailbox connected');
 }
 
-async function disconnect(deps: SyncDeps, row: MailboxRow): Promise<void> {
+async function disconnect(deps: SyncDeps, row: MailboxRow, reconnect: boolean): Promise<void> {
   const { agentId } = row;
-  if (row.state !== 'disconnecting') {
+  if (row.state !== 'disconnecting') await withTransaction(deps.pool, (c) => beginDisconnect(c, agentId));
+  if (row.subscriptionId) {
     await deleteSubscriptionQuietly(deps, row);
-    await withTransaction(deps.pool, async (c) => {
-      await updateMailbox(c, agentId, { state: 'disconnecting', subscriptionId: null, subscriptionExpiresAt: null, deltaLink: null, deltaNextLink: null });
-      // The outbound part reads 'disconnecting' as "no event wanted" and deletes each linked event.
-      await markOutbox(c, (await eventLinksOfAgent(c, agentId)).filter((l) => l.eventId).map((l) => ({ rdvId: l.rdvId, agentId })));
-      await deleteAllBusyBlocks(c, agentId);
-      await enqueueJob(c, SYNC_JOBS.outbound.kind, { agentId }, { singletonKey: SYNC_JOBS.outbound.key(agentId) });
-    });
-    deps.logger.info({ agentId }, 'sync: mailbox disconnecting');
+    await updateMailbox(deps.pool, agentId, { subscriptionId: null, subscriptionExpiresAt: null });
+    deps.logger.info({ agentId }, 'sync: mailbox disconnecting, subscription deleted');
   }
   const pending = await outboxDepth(deps.pool, agentId);
   if (pending > 0) throw new RetryLater(DISCONNECT_POLL_MS, `waiting for ${pending} event deletion(s) before the mailbox row goes`);
-  await deleteMailbox(deps.pool, agentId);
-  deps.logger.info({ agentId }, 'sync: mailbox disconnected');
+  const next = await withTransaction(deps.pool, async (c) => {
+    await deleteMailbox(c, agentId);
+    const wanted = reconnect ? wantedMailbox(await agentSyncProfile(c, agentId)) : null;
+    if (wanted) await requestConnect(c, agentId, wanted);
+    return wanted;
+  });
+  deps.logger.info({ agentId, reconnecting: next !== null }, 'sync: mailbox disconnected');
 }
 
 async function resubscribe(deps: SyncDeps, row: MailboxRow): Promise<void> {
@@ -210,7 +282,7 @@ async function reauthorize(deps: SyncDeps, row: MailboxRow): Promise<void> {
 
 export function connectionHandler(deps: SyncDeps): JobHandler {
   return async (job) => {
-    const { agentId, action } = job.payload as ConnectionPayload;
+    const { agentId, action, reconnect } = job.payload as ConnectionPayload;
     const row = await getMailbox(deps.pool, agentId);
     if (!row) return; // disconnected meanwhile
     // A disconnection started wins over a later connect of the same job row (payloads merge on coalescing).
@@ -218,7 +290,7 @@ export function connectionHandler(deps: SyncDeps): JobHandler {
     try {
       switch (effective) {
         case 'connect': return await connect(deps, row);
-        case 'disconnect': return await disconnect(deps, row);
+        case 'disconnect': return await disconnect(deps, row, reconnect === true);
         case 'resubscribe': return await resubscribe(deps, row);
         case 'reauthorize': return await reauthorize(deps, row);
       }
@@ -256,7 +328,7 @@ export function renewHandler(deps: SyncDeps): JobHandler {
       }
     }
     // A disconnection whose job gave up (a very long throttling) gets it back.
-    for (const row of await listMailboxes(deps.pool, { state: 'disconnecting' })) await requestDisconnect(deps.pool, row.agentId);
+    for (const row of await listMailboxes(deps.pool, { state: 'disconnecting' })) await withTransaction(deps.pool, (c) => requestDisconnect(c, row.agentId));
     if (due.length || missing.length) deps.logger.info({ renewed, recreated: missing.length }, 'sync: subscriptions renewed');
   };
 }

@@ -13,7 +13,7 @@ import type { Pool } from '../data/db';
 import { listMailboxes } from '../data/sync';
 import { enqueueJob } from '../queue/jobs';
 import { createJobRunner, type JobHandler, type JobRunner } from '../queue/runner';
-import { credentialWarning, SyncConfigError, type SyncConfig } from './config';
+import { credentialWarning, type SyncConfig } from './config';
 import { connectionHandler, reconcileHandler, renewHandler } from './connection';
 import { createGraphGateway, type CalendarGateway } from './graph';
 import { inboundHandler } from './inbound';
@@ -89,9 +89,6 @@ export async function enqueueReconcileTick(pool: Pool): Promise<number> {
 
 export async function startSync(opts: StartSyncOptions): Promise<RunningSync> {
   const { pool, logger, config, now } = opts;
-  if (!cron.validate(config.reconcileCron)) {
-    throw new SyncConfigError(`Invalid Outlook sync settings:\n  SYNC_RECONCILE_CRON: "${config.reconcileCron}" is not a cron expression (e.g. "30 2 * * *": every night at 2:30)`);
-  }
   const bundle = createSyncMetrics(pool);
   const gateway = opts.gateway ?? await createGraphGateway(config, bundle.observer);
   const deps: SyncDeps = { pool, gateway, config, logger: logger.child({ part: 'sync' }), now, metrics: bundle.metrics };

@@ -27,7 +27,7 @@ const notification = z.object({
   lifecycleEvent: z.string().optional(),
   resource: z.string().optional(),
 }).passthrough();
-const payloadSchema = z.object({ value: z.array(notification).min(1).max(1000) }).passthrough();
+export const payloadSchema = z.object({ value: z.array(notification).min(1).max(1000) }).passthrough();
 
 /** Constant-time comparison: digests have equal lengths, so neither content nor length leaks through timing. */
 export function clientStateMatches(expected: string, received: string | undefined): boolean {

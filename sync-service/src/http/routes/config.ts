@@ -11,7 +11,8 @@ import {
 import * as agents from '../../data/agents';
 import * as cfg from '../../data/config';
 import { isPgError, PG, withTransaction, type Client, type Pool } from '../../data/db';
-import { appendAudit } from '../../data/audit';
+import { appendAudit, type Actor } from '../../data/audit';
+import type { MailboxFollower } from '../../sync/connection';
 import { DomainError, forbidden, invalid } from '../../errors';
 import { hasTerritoryRight, isAnyAdmin, requireAdmin, requireOrgRole, requireTerritoryAdmin, requireTerritoryRight } from '../auth';
 import { parse } from '../errors';
@@ -20,11 +21,14 @@ const inaccessible = () => forbidden('Élément introuvable ou inaccessible.');
 const orgIds = (req: Request) => [...req.agent.roles.keys()];
 const territoryIds = (req: Request) => [...new Set(req.agent.orgTerritory.values())];
 const pathId = (req: Request) => parse(idParams, req.params, 'params').id;
+const actorOf = (req: Request): Actor => ({ kind: 'agent', agentId: req.agent.id, channel: 'api' });
+/** Without the Outlook sync, a configuration change has no mailbox to follow. */
+const noSync: MailboxFollower = async () => async () => {};
 /** Writes a configuration change and its audit entry in one transaction. */
 function audited<T extends Record<string, unknown> | null>(pool: Pool, req: Request, table: string, action: string, changes: Record<string, unknown>, write: (c: Client) => Promise<T>): Promise<T> {
   return withTransaction(pool, async (c) => {
     const row = await write(c);
-    if (row) await appendAudit(c, { kind: 'agent', agentId: req.agent.id, channel: 'api' }, table, row.id as number, action, changes);
+    if (row) await appendAudit(c, actorOf(req), table, row.id as number, action, changes);
     return row;
   });
 }
@@ -128,8 +132,14 @@ function orgResource(router: Router, pool: Pool, r: OrgResource) {
   });
 }
 
-export function configRouter(pool: Pool): Router {
+export interface ConfigRouterOptions {
+  /** The Outlook sync, when configured: connects and disconnects mailboxes as agents and switches change. */
+  followMailboxes?: MailboxFollower;
+}
+
+export function configRouter(pool: Pool, opts: ConfigRouterOptions = {}): Router {
   const router = Router();
+  const follow = opts.followMailboxes ?? noSync;
 
   // ---- territories ----
   const territoryUpdate = patchOf(territoryCreate, []);
@@ -167,7 +177,7 @@ export function configRouter(pool: Pool): Router {
     }
     await withTransaction(pool, async (c) => {
       if (await agents.grantTerritoryRight(c, id, body.agentId, body.right)) {
-        await appendAudit(c, { kind: 'agent', agentId: req.agent.id, channel: 'api' }, 'territories', id, 'right_granted', body);
+        await appendAudit(c, actorOf(req), 'territories', id, 'right_granted', body);
       }
     });
     res.json({ territoryId: id, ...body });
@@ -182,7 +192,7 @@ export function configRouter(pool: Pool): Router {
       if (q.right === 'agent_identities' && (await agents.countTerritoryRightHolders(c, id, q.right)) === 0) {
         throw new DomainError(409, 'last_identity_keeper', "C'est le dernier agent à pouvoir gérer les identités de ce territoire : accordez d'abord ce droit à un autre agent.", 'agentId');
       }
-      await appendAudit(c, { kind: 'agent', agentId: req.agent.id, channel: 'api' }, 'territories', id, 'right_revoked', q);
+      await appendAudit(c, actorOf(req), 'territories', id, 'right_revoked', q);
     });
     res.status(204).end();
   });
@@ -295,9 +305,11 @@ export function configRouter(pool: Pool): Router {
     }
     const row = await onIdentityInUse(() => withTransaction(pool, async (c) => {
       const r = await cfg.insertRow(c, 'agents', body);
+      const settle = await follow(c, [r.id as number], 'agent_created', actorOf(req));
       await cfg.setAgentRole(c, r.id as number, body.organisationId, body.role);
       await cfg.setAgentServices(c, r.id as number, body.serviceIds);
-      await appendAudit(c, { kind: 'agent', agentId: req.agent.id, channel: 'api' }, 'agents', r.id as number, 'created', {
+      await settle();
+      await appendAudit(c, actorOf(req), 'agents', r.id as number, 'created', {
         organisationId: body.organisationId, role: body.role, ...(body.entraOid ? { entraOid: body.entraOid } : {}),
       });
       return { ...r, organisationId: body.organisationId, role: body.role, serviceIds: body.serviceIds };
@@ -323,16 +335,19 @@ export function configRouter(pool: Pool): Router {
     if (Object.values(profile).some((v) => v !== undefined) && !orgs.every(keeperOf)) {
       for (const o of orgs) requireAdmin(req.agent, o.organisationId);
     }
+    const syncCause = (['outlookMailbox', 'outlookSyncOptOut'] as const).find((k) => body[k] !== undefined);
     const row = await onIdentityInUse(() => withTransaction(pool, async (c) => {
       const before = await cfg.getRow(c, 'agents', id);
       const roleBefore = await cfg.agentRoleIn(c, id, organisationId);
+      const settle = syncCause ? await follow(c, [id], syncCause, actorOf(req)) : null;
       const r = await cfg.updateRow(c, 'agents', id, body);
       if (role) await cfg.setAgentRole(c, id, organisationId, role);
+      await settle?.();
       // Field names only, plus the changes that say who may act as whom (role, Entra binding): never personal data.
       const changes: Record<string, unknown> = { organisationId, fields };
       if (role !== undefined && role !== roleBefore) changes.role = [roleBefore, role];
       if (entraOid !== undefined && entraOid !== before?.entraOid) changes.entraOid = [before?.entraOid ?? null, entraOid];
-      await appendAudit(c, { kind: 'agent', agentId: req.agent.id, channel: 'api' }, 'agents', id, 'updated', changes);
+      await appendAudit(c, actorOf(req), 'agents', id, 'updated', changes);
       return r;
     }));
     res.json(row);
@@ -343,13 +358,18 @@ export function configRouter(pool: Pool): Router {
     requireAdmin(req.agent, q.organisationId);
     await withTransaction(pool, async (c) => {
       const role = await cfg.agentRoleIn(c, id, q.organisationId);
+      const settle = await follow(c, [id], 'removed_from_organisation', actorOf(req));
       if (!role || !(await cfg.removeAgentRole(c, id, q.organisationId))) throw inaccessible();
-      await appendAudit(c, { kind: 'agent', agentId: req.agent.id, channel: 'api' }, 'agents', id, 'removed_from_organisation', { organisationId: q.organisationId, role });
+      await settle();
+      await appendAudit(c, actorOf(req), 'agents', id, 'removed_from_organisation', { organisationId: q.organisationId, role });
     });
     res.status(204).end();
   });
 
   // ---- feature switches ----
+  /** The agents an `outlook_sync` switch may concern: its territory's, or its organisation's. */
+  const followSwitch = async (c: Client, req: Request, feature: string, territoryId: number, organisationId: number | null) =>
+    feature === 'outlook_sync' ? follow(c, await cfg.agentIdsUnderSwitch(c, territoryId, organisationId), 'feature_switch', actorOf(req)) : async () => {};
   router.get('/feature-switches', async (req, res) => res.json(await cfg.listFeatureSwitches(pool, territoryIds(req))));
   router.get('/feature-switches/effective', async (req, res) => {
     const q = parse(z.object({ organisationId: idText, serviceId: idText.optional() }).strict(), req.query, 'query');
@@ -366,8 +386,10 @@ export function configRouter(pool: Pool): Router {
     }
     if (body.serviceId && (await cfg.serviceTerritory(pool, body.serviceId)) !== body.territoryId) throw invalid('serviceId', 'service inconnu dans ce territoire');
     const row = await withTransaction(pool, async (c) => {
+      const settle = await followSwitch(c, req, body.feature, body.territoryId, body.organisationId ?? null);
       const r = await cfg.upsertFeatureSwitch(c, body);
-      await appendAudit(c, { kind: 'agent', agentId: req.agent.id, channel: 'api' }, 'feature_switches', r.id as number, 'set', body);
+      await settle();
+      await appendAudit(c, actorOf(req), 'feature_switches', r.id as number, 'set', body);
       return r;
     });
     res.json(row);
@@ -379,8 +401,10 @@ export function configRouter(pool: Pool): Router {
     if (scope.organisation_id) requireAdmin(req.agent, scope.organisation_id);
     else requireTerritoryAdmin(req.agent, scope.territory_id);
     await withTransaction(pool, async (c) => {
+      const settle = await followSwitch(c, req, scope.feature, scope.territory_id, scope.organisation_id);
       const removed = await cfg.deleteFeatureSwitch(c, id);
-      if (removed) await appendAudit(c, { kind: 'agent', agentId: req.agent.id, channel: 'api' }, 'feature_switches', id, 'deleted', { territoryId: removed.territory_id, organisationId: removed.organisation_id });
+      await settle();
+      if (removed) await appendAudit(c, actorOf(req), 'feature_switches', id, 'deleted', { territoryId: removed.territory_id, organisationId: removed.organisation_id });
     });
     res.status(204).end();
   });

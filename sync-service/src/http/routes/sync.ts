@@ -6,7 +6,7 @@
 import { Router, type Request } from 'express';
 import { idText, z } from '../../../../shared/src/schemas';
 import { appendAudit } from '../../data/audit';
-import { withTransaction, type Pool } from '../../data/db';
+import { withTransaction, type Db, type Pool } from '../../data/db';
 import { agentSyncProfile, getMailbox, mailboxStatuses, type AgentSyncProfile, type MailboxStatusRow } from '../../data/sync';
 import { conflict, forbidden } from '../../errors';
 import type { SyncConfig } from '../../sync/config';
@@ -15,8 +15,14 @@ import { parse } from '../errors';
 
 export interface SyncRouterDeps { pool: Pool; config: SyncConfig; now: () => Date }
 
-/** Same answer for an agent that does not exist and one the caller may not see. */
-const inaccessible = () => forbidden('Agent introuvable ou inaccessible.');
+/** The route's refusals, also the OpenAPI document's examples. */
+export const syncRefusals = {
+  /** Same answer for an agent that does not exist and one the caller may not see. */
+  inaccessible: () => forbidden('Agent introuvable ou inaccessible.'),
+  adminsOnly: () => forbidden('Réservé aux administrateurs : consultez votre propre état avec /api/sync/mailboxes/{votre id}.'),
+  notConnected: () => conflict('not_connected', "L'agenda Outlook de cet agent n'est pas connecté."),
+  notConnectedForResync: () => conflict('not_connected', "L'agenda Outlook de cet agent n'est pas connecté : connectez-le d'abord."),
+};
 
 /** What the API shows of one mailbox. Never usager data; the mailbox address is the agent's own. */
 export function mailboxStatusView(s: MailboxStatusRow) {
@@ -48,7 +54,7 @@ export function syncRouter(deps: SyncRouterDeps): Router {
   /** The agent, if the caller is an admin of one of their organisations. */
   async function administered(req: Request): Promise<AgentSyncProfile> {
     const agent = await agentSyncProfile(pool, agentParam(req));
-    if (!agent || !adminOrgsOfAgent(req, agent).length) throw inaccessible();
+    if (!agent || !adminOrgsOfAgent(req, agent).length) throw syncRefusals.inaccessible();
     return agent;
   }
 
@@ -57,12 +63,12 @@ export function syncRouter(deps: SyncRouterDeps): Router {
     return mailboxStatusView(row);
   }
 
-  const audit = (req: Request, agentId: number, action: string, changes: Record<string, unknown>) =>
-    appendAudit(pool, { kind: 'agent', agentId: req.agent.id, channel: 'api' }, 'agent', agentId, action, changes, deps.now());
+  const audit = (db: Db, req: Request, agentId: number, action: string, changes: Record<string, unknown>) =>
+    appendAudit(db, { kind: 'agent', agentId: req.agent.id, channel: 'api' }, 'agent', agentId, action, changes, deps.now());
 
   router.get('/mailboxes', async (req, res) => {
     const orgs = [...req.agent.roles].filter(([, role]) => role === 'admin').map(([org]) => org);
-    if (!orgs.length) throw forbidden('Réservé aux administrateurs : consultez votre propre état avec /api/sync/mailboxes/{votre id}.');
+    if (!orgs.length) throw syncRefusals.adminsOnly();
     res.json((await mailboxStatuses(pool, { organisationIds: orgs })).map(mailboxStatusView));
   });
 
@@ -70,19 +76,19 @@ export function syncRouter(deps: SyncRouterDeps): Router {
     const agentId = agentParam(req);
     if (agentId !== req.agent.id) {
       const agent = await agentSyncProfile(pool, agentId);
-      if (!agent || !adminOrgsOfAgent(req, agent).length) throw inaccessible();
+      if (!agent || !adminOrgsOfAgent(req, agent).length) throw syncRefusals.inaccessible();
     }
     res.json(await statusOf(agentId));
   });
 
   router.post('/mailboxes/:agentId/connect', async (req, res) => {
     const agent = await administered(req);
-    await assertConnectable(pool, agent);
+    assertConnectable(agent);
     const existing = await getMailbox(pool, agent.agentId);
     if (existing?.state !== 'connected' || existing.mailbox !== agent.outlookMailbox) {
       await withTransaction(pool, async (c) => {
         await requestConnect(c, agent.agentId, agent.outlookMailbox!);
-        await appendAudit(c, { kind: 'agent', agentId: req.agent.id, channel: 'api' }, 'agent', agent.agentId, 'sync_connect', { mailbox: agent.outlookMailbox }, deps.now());
+        await audit(c, req, agent.agentId, 'sync_connect', { mailbox: agent.outlookMailbox });
       });
     }
     res.status(202).json(await statusOf(agent.agentId));
@@ -90,18 +96,22 @@ export function syncRouter(deps: SyncRouterDeps): Router {
 
   router.post('/mailboxes/:agentId/disconnect', async (req, res) => {
     const agent = await administered(req);
-    if (!(await getMailbox(pool, agent.agentId))) throw conflict('not_connected', "L'agenda Outlook de cet agent n'est pas connecté.");
-    await requestDisconnect(pool, agent.agentId);
-    await audit(req, agent.agentId, 'sync_disconnect', {});
+    if (!(await getMailbox(pool, agent.agentId))) throw syncRefusals.notConnected();
+    await withTransaction(pool, async (c) => {
+      await requestDisconnect(c, agent.agentId, { reconnect: false });
+      await audit(c, req, agent.agentId, 'sync_disconnect', {});
+    });
     res.status(202).json(await statusOf(agent.agentId));
   });
 
   router.post('/mailboxes/:agentId/resync', async (req, res) => {
     const agent = await administered(req);
     const row = await getMailbox(pool, agent.agentId);
-    if (row?.state !== 'connected') throw conflict('not_connected', "L'agenda Outlook de cet agent n'est pas connecté : connectez-le d'abord.");
-    await withTransaction(pool, (c) => requestResync(deps, c, agent.agentId));
-    await audit(req, agent.agentId, 'sync_resync', {});
+    if (row?.state !== 'connected') throw syncRefusals.notConnectedForResync();
+    await withTransaction(pool, async (c) => {
+      await requestResync(deps, c, agent.agentId);
+      await audit(c, req, agent.agentId, 'sync_resync', {});
+    });
     res.status(202).json(await statusOf(agent.agentId));
   });
 
