@@ -8,13 +8,12 @@
  * Chromium trusts our local CA through its SPKI hash (test/helpers/chromium.ts); no certificate error is ignored.
  */
 import { afterAll, beforeAll, describe, expect, it } from '@jest/globals';
-import AxeBuilder from '@axe-core/playwright';
 import { mkdirSync } from 'node:fs';
 import path from 'node:path';
 import type { Browser, BrowserContext, Page } from 'playwright-core';
 import { DEMO_AGENTS } from '../../sync-service/src/seed/demo';
 import { startAddinWorld, type AddinWorld } from '../helpers/addin-world';
-import { chromiumMissingMessage, launchChromium } from '../helpers/chromium';
+import { axeViolations, chromiumMissingMessage, launchChromium } from '../helpers/chromium';
 
 const ARTEFACTS = path.resolve('.data/artefacts/addin');
 const TUESDAY_MORNING = '2026-12-08T10:10:00+01:00';
@@ -22,11 +21,6 @@ const missing = chromiumMissingMessage();
 // In CI a missing browser is a failure with the command to fix it; on a developer's machine, a clear skip.
 const describeWithBrowser = missing && !process.env.CI ? describe.skip : describe;
 if (missing && !process.env.CI) console.warn(`${missing} The task pane's end-to-end tests are skipped.`);
-
-async function axeViolations(page: Page) {
-  const r = await new AxeBuilder({ page }).withTags(['wcag2a', 'wcag2aa', 'wcag21a', 'wcag21aa']).analyze();
-  return r.violations.map((v) => `${v.id}: ${v.help} (${v.nodes.map((n) => n.target.join(' ')).join(', ')})`);
-}
 
 describeWithBrowser('the task pane in a browser', () => {
   let world: AddinWorld;

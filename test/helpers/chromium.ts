@@ -6,7 +6,8 @@
  */
 import { createHash, X509Certificate } from 'node:crypto';
 import { existsSync, readFileSync } from 'node:fs';
-import { chromium, type Browser } from 'playwright-core';
+import AxeBuilder from '@axe-core/playwright';
+import { chromium, type Browser, type Page } from 'playwright-core';
 
 export const CHROMIUM_PATH = process.env.CHROMIUM_PATH ?? '/usr/bin/chromium';
 
@@ -49,4 +50,10 @@ export async function launchChromium(caPemPath: string): Promise<Browser> {
       `--ignore-certificate-errors-spki-list=${spkiHash(readFileSync(caPemPath, 'utf8'))}`,
     ],
   });
+}
+
+/** WCAG 2.1 A and AA violations axe finds on the page, one readable line each (none expected). */
+export async function axeViolations(page: Page): Promise<string[]> {
+  const r = await new AxeBuilder({ page }).withTags(['wcag2a', 'wcag2aa', 'wcag21a', 'wcag21aa']).analyze();
+  return r.violations.map((v) => `${v.id}: ${v.help} (${v.nodes.map((n) => n.target.join(' ')).join(', ')})`);
 }
