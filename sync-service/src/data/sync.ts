@@ -15,6 +15,9 @@ export interface MailboxRow {
   deltaLink: string | null;
   /** The next page of an incremental round in progress (migration 043): where an interrupted round resumes. */
   deltaNextLink: string | null;
+  /** Start of the round in progress, and of the round behind `deltaLink` (database clock, migration 044). */
+  deltaRoundStartedAt: Date | null;
+  deltaSince: Date | null;
   subscriptionId: string | null;
   subscriptionExpiresAt: Date | null;
   clientState: string;
@@ -28,7 +31,7 @@ export interface MailboxRow {
 
 function toMailbox(r: any): MailboxRow {
   return {
-    agentId: Number(r.agent_id), mailbox: r.mailbox, state: r.state, deltaLink: r.delta_link, deltaNextLink: r.delta_next_link, subscriptionId: r.subscription_id,
+    agentId: Number(r.agent_id), mailbox: r.mailbox, state: r.state, deltaLink: r.delta_link, deltaNextLink: r.delta_next_link, deltaRoundStartedAt: r.delta_round_started_at, deltaSince: r.delta_since, subscriptionId: r.subscription_id,
     subscriptionExpiresAt: r.subscription_expires_at, clientState: r.client_state, importDone: r.import_done, importTotal: r.import_total,
     lastSuccessAt: r.last_success_at, lastError: r.last_error, lastErrorAt: r.last_error_at, connectedAt: r.connected_at,
   };
@@ -61,10 +64,10 @@ export async function upsertMailbox(db: Db, agentId: number, mailbox: string, cl
   return toMailbox(rows[0]);
 }
 
-export type MailboxPatch = Partial<Pick<MailboxRow, 'state' | 'deltaLink' | 'deltaNextLink' | 'subscriptionId' | 'subscriptionExpiresAt' | 'importDone' | 'importTotal' | 'lastSuccessAt' | 'lastError' | 'lastErrorAt' | 'connectedAt'>>;
+export type MailboxPatch = Partial<Pick<MailboxRow, 'state' | 'deltaLink' | 'deltaNextLink' | 'deltaRoundStartedAt' | 'deltaSince' | 'subscriptionId' | 'subscriptionExpiresAt' | 'importDone' | 'importTotal' | 'lastSuccessAt' | 'lastError' | 'lastErrorAt' | 'connectedAt'>>;
 
 const MAILBOX_COLUMNS: Record<keyof MailboxPatch, string> = {
-  state: 'state', deltaLink: 'delta_link', deltaNextLink: 'delta_next_link', subscriptionId: 'subscription_id', subscriptionExpiresAt: 'subscription_expires_at',
+  state: 'state', deltaLink: 'delta_link', deltaNextLink: 'delta_next_link', deltaRoundStartedAt: 'delta_round_started_at', deltaSince: 'delta_since', subscriptionId: 'subscription_id', subscriptionExpiresAt: 'subscription_expires_at',
   importDone: 'import_done', importTotal: 'import_total', lastSuccessAt: 'last_success_at', lastError: 'last_error',
   lastErrorAt: 'last_error_at', connectedAt: 'connected_at',
 };
@@ -156,13 +159,18 @@ const LINK_COLUMNS: Record<keyof EventLinkPatch, string> = {
   addinItemUntil: 'addin_item_until',
 };
 
+/** A link given a new event records when (migration 044): the inbound part asks Graph about events no round saw. */
+const BORN = 'event_born_at = case when outlook_events.event_id is distinct from excluded.event_id then clock_timestamp() else outlook_events.event_born_at end';
+
 /** Creates or updates the link row with the given fields. */
 export async function saveEventLink(db: Db, rdvId: number, agentId: number, patch: EventLinkPatch): Promise<EventLinkRow> {
   const entries = Object.entries(patch).filter(([, v]) => v !== undefined) as [keyof EventLinkPatch, unknown][];
   const cols = entries.map(([k]) => LINK_COLUMNS[k]);
+  const born = typeof patch.eventId === 'string';
   const { rows } = await db.query(
-    `insert into outlook_events (rdv_id, agent_id${cols.map((c) => `, ${c}`).join('')}) values ($1, $2${entries.map((_, i) => `, $${i + 3}`).join('')})
-     on conflict (rdv_id, agent_id) do update set ${[...cols.map((c) => `${c} = excluded.${c}`), 'updated_at = clock_timestamp()'].join(', ')}
+    `insert into outlook_events (rdv_id, agent_id${cols.map((c) => `, ${c}`).join('')}${born ? ', event_born_at' : ''})
+     values ($1, $2${entries.map((_, i) => `, $${i + 3}`).join('')}${born ? ', clock_timestamp()' : ''})
+     on conflict (rdv_id, agent_id) do update set ${[...cols.map((c) => `${c} = excluded.${c}`), ...(born ? [BORN] : []), 'updated_at = clock_timestamp()'].join(', ')}
      returning *`,
     [rdvId, agentId, ...entries.map(([, v]) => v)]);
   return toLink(rows[0]);
@@ -194,6 +202,19 @@ export async function eventLinksInWindow(db: Db, agentId: number, start: Date, e
       where e.agent_id = $1 and e.event_id is not null and r.starts_at < $3 and r.ends_at > $2 order by e.rdv_id`,
     [agentId, start, end]);
   return rows.map(toLink);
+}
+
+/** The agent's links whose event was made (or adopted) in (after, until]: events a delta link may not know. */
+export async function eventLinksBornBetween(db: Db, agentId: number, after: Date, until: Date): Promise<EventLinkRow[]> {
+  const { rows } = await db.query(
+    `select * from outlook_events where agent_id = $1 and event_id is not null and event_born_at > $2 and event_born_at <= $3 order by rdv_id`,
+    [agentId, after, until]);
+  return rows.map(toLink);
+}
+
+/** The database's clock: what the times of migration 044 are compared on. */
+export async function databaseNow(db: Db): Promise<Date> {
+  return (await db.query('select clock_timestamp() as now')).rows[0].now;
 }
 
 /** The agent's links of these events (one delta page at a time). */

@@ -18,7 +18,7 @@ import { desiredEventContent } from './outbound';
 import { queueOutbound } from './outbox';
 import { withTransaction } from '../data/db';
 import {
-  agentIdentityOf, deleteBusyBlocks, deleteBusyBlocksNotIn, deltaWindowStart, eventLinksByEventIds, eventLinksInWindow, getMailbox,
+  agentIdentityOf, databaseNow, deleteBusyBlocks, eventLinksBornBetween, deleteBusyBlocksNotIn, deltaWindowStart, eventLinksByEventIds, eventLinksInWindow, getMailbox,
   linksAwaitingEvent, outboxPending, rdvForInbound, saveEventLink, setDeltaWindowStart, updateMailbox, upsertBusyBlocks,
   type BusyBlockInput, type EventLinkRow, type MailboxPatch, type MailboxRow, type RdvForInbound,
 } from '../data/sync';
@@ -155,7 +155,11 @@ class DeltaRound {
     }
     this.awaiting = await linksAwaitingEvent(pool, this.agentId);
     const seen = new Set<string>();
-    // An incremental round resumes where an interrupted one stopped (see migration 043).
+    const reported = new Set<string>();
+    // An incremental round resumes where an interrupted one stopped (see migration 043), with that round's start.
+    const resuming = !full && Boolean(this.mb.deltaNextLink);
+    const startedAt = (resuming && this.mb.deltaRoundStartedAt) || await databaseNow(pool);
+    if (!resuming) await updateMailbox(pool, this.agentId, { deltaRoundStartedAt: startedAt });
     let from: { start: Date; end: Date } | { link: string } = full ? window : { link: this.mb.deltaNextLink ?? this.mb.deltaLink! };
     for (;;) {
       if (this.signal?.aborted) throw new Error('inbound: stopped during a delta round');
@@ -163,13 +167,15 @@ class DeltaRound {
       for (const ev of page.events) {
         if (!ev.id) continue;
         this.result.items++;
+        reported.add(ev.id);
         if (!ev.removed) seen.add(ev.id);
       }
       // The page's busy blocks and where the round goes next are committed together: whatever stops the round
       // after this point, it resumes with the next page, and before it, with this one again.
       const blocks = await this.applyPage(page.events);
+      if (!full && !page.nextLink) await this.unreported(reported, startedAt);
       const progress: MailboxPatch = full ? { importDone: this.result.items }
-        : page.nextLink ? { deltaNextLink: page.nextLink } : { deltaLink: page.deltaLink ?? null, deltaNextLink: null };
+        : page.nextLink ? { deltaNextLink: page.nextLink } : { deltaLink: page.deltaLink ?? null, deltaNextLink: null, deltaSince: startedAt };
       await withTransaction(pool, async (client) => {
         await upsertBusyBlocks(client, this.agentId, blocks.upserts);
         await deleteBusyBlocks(client, this.agentId, blocks.deletes);
@@ -181,7 +187,7 @@ class DeltaRound {
       if (full) {
         await this.sweep(seen, window);
         // Graph gives no count up front: the total is known once the last page is read.
-        await updateMailbox(pool, this.agentId, { deltaLink: page.deltaLink ?? null, importTotal: this.result.items });
+        await updateMailbox(pool, this.agentId, { deltaLink: page.deltaLink ?? null, deltaSince: startedAt, importTotal: this.result.items });
         await setDeltaWindowStart(pool, this.agentId, window.start);
       }
       break;
@@ -190,6 +196,21 @@ class DeltaRound {
     // Empty rounds (echoes of our own writes) are the common case: not worth a line each at info level.
     this.log[this.result.items ? 'info' : 'debug']({ ...this.result }, 'inbound: delta round done');
     return this.result;
+  }
+
+  /**
+   * Our events made since the previous round began and before this one did, that this round was not told of: the
+   * previous delta link never knew them, so their deletion (or a move out of the window) is never reported. Each
+   * is asked for; normally there are none, as the round reports every event made in that interval that still exists.
+   */
+  private async unreported(reported: Set<string>, startedAt: Date): Promise<void> {
+    if (!this.mb.deltaSince) return;
+    const { pool, gateway } = this.deps;
+    for (const link of await eventLinksBornBetween(pool, this.agentId, this.mb.deltaSince, startedAt)) {
+      if (reported.has(link.eventId!)) continue;
+      const ev = await gateway.getEvent(this.mb.mailbox, link.eventId!);
+      await this.applyOurs(link, ev ?? { id: link.eventId!, removed: 'deleted' });
+    }
   }
 
   /** After a full round: whatever was not seen is gone from the calendar. */

@@ -224,6 +224,26 @@ describe('an Outlook change reaches the store by one delta round', () => {
       expect((await auditOf(rdvId)).map((a) => a.action)).toEqual(['created']);
     });
 
+    it('restores our event deleted in Outlook before any round saw it (its delta link never knew it), and only asks Graph about that one', async () => {
+      const rdvId = await t.bookRdv('2026-03-17T14:00:00Z');
+      const ev = await t.writeOurEvent(rdvId, agentId, '2026-03-17T14:00:00Z', '2026-03-17T14:30:00Z');
+      // Its notification was lost, and the agent deleted it at once: the next round is not told of it at all.
+      await outlook.delete(ev.id);
+      t.emulator.control.clearRequestLog();
+      await t.round(agentId);
+      const link = (await getEventLink(t.db.pool, rdvId, agentId))!;
+      expect(link).toMatchObject({ eventId: null, generation: 1 });
+      expect(link.notice).toMatch(/^Supprimé dans Outlook le /);
+      expect(await outboxPending(t.db.pool, rdvId, agentId)).toBe(true);
+      const gets = t.emulator.control.requestLog({ userId: t.userA.id, kind: 'events.get' });
+      expect(gets.map((g) => g.path.includes(encodeURIComponent(ev.id)) || g.path.includes(ev.id))).toEqual([true]);
+      // The next round asks nothing more.
+      t.emulator.control.clearRequestLog();
+      await t.round(agentId);
+      expect(t.emulator.control.requestLog({ userId: t.userA.id, kind: 'events.get' })).toEqual([]);
+      await t.db.pool.query('delete from sync_outbox where rdv_id = $1', [rdvId]);
+    });
+
     it('cancels the RDV (revoked, "Annulé depuis Outlook", channel outlook) when the territory chose cancel_and_notify', async () => {
       await t.db.pool.query(`update territories set outlook_deletion_policy = 'cancel_and_notify' where id = $1`, [t.w.territoryId]);
       try {
