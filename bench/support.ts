@@ -41,7 +41,9 @@ export async function runBenchChild(ctx: { log(msg: string): void }, name: strin
   try {
     const ca = ensureCa();
     return await new Promise((resolve, reject) => {
-      const child = spawn(process.execPath, ['--import', 'tsx', ...args], {
+      // BENCH_PROF=<folder>: the body writes a V8 CPU profile there (open it in Chrome's DevTools), to see where a bench's time goes.
+      const profile = process.env.BENCH_PROF ? ['--cpu-prof', `--cpu-prof-dir=${process.env.BENCH_PROF}`] : [];
+      const child = spawn(process.execPath, [...profile, '--import', 'tsx', ...args], {
         cwd: ROOT, env: { ...process.env, DATABASE_URL: db.url, NODE_EXTRA_CA_CERTS: ca.caCertPath }, stdio: ['ignore', 'pipe', 'pipe'],
       });
       let stdout = '';
