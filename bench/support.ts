@@ -61,7 +61,7 @@ export async function runBenchChild(ctx: { log(msg: string): void }, name: strin
 
 /** A figure's unit read from its name's ending (`_ms`, `_s`, `_mb`…), for benches reporting many figures. */
 export function unitOf(name: string): string {
-  const units: Array<[RegExp, string]> = [[/_ms$/, 'ms'], [/_s$/, 's'], [/_mb$/, 'MB'], [/_s_per_1000_changes$/, 'CPU-s'], [/per_burst$|per_change$|_rounds/, 'rounds'],
+  const units: Array<[RegExp, string]> = [[/_ms$/, 'ms'], [/_s$/, 's'], [/_mb$/, 'MB'], [/_s_per_1000_(changes|mailboxes)$/, 'CPU-s'], [/per_burst$|per_change$|_rounds/, 'rounds'],
     [/requests$|pages$|answers$|errors$/, 'requests'], [/mailboxes|per_2core_instance$/, 'mailboxes'], [/jobs$/, 'jobs'], [/lost$|applied$|changes$/, 'changes'], [/events$|imported$/, 'events'], [/bursts$/, 'bursts']];
   return units.find(([re]) => re.test(name))?.[1] ?? '';
 }

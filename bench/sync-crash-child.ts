@@ -13,17 +13,19 @@ database.pathname = '/postgres';
 process.env.RDV_TEST_ADMIN_URL = database.toString();
 
 const totals = { outbound: { duplicates: 0, lost: 0 }, inbound: { duplicates: 0, lost: 0 } };
-const add = (dir: keyof typeof totals, c: CrashCounts, seed: number) => {
+const add = (dir: keyof typeof totals, c: CrashCounts, seed: number, since: number) => {
   totals[dir].duplicates += c.duplicates;
   totals[dir].lost += c.lost;
-  log(`${dir} run with seed ${seed}: ${c.duplicates} duplicate(s), ${c.lost} lost change(s)`);
+  log(`${dir} run with seed ${seed}: ${c.duplicates} duplicate(s), ${c.lost} lost change(s) (${((performance.now() - since) / 1000).toFixed(1)} s)`);
 };
 let code = 0;
 try {
   for (let run = 0; run < RUNS; run++) {
     const seed = 20260400 + run;
-    add('outbound', countOutbound(await outboundCrashScenario({ seed })), seed);
-    add('inbound', countInbound(await inboundCrashScenario({ seed })), seed);
+    let since = performance.now();
+    add('outbound', countOutbound(await outboundCrashScenario({ seed })), seed, since);
+    since = performance.now();
+    add('inbound', countInbound(await inboundCrashScenario({ seed })), seed, since);
   }
 } catch (err) {
   log(`failed: ${(err as Error).stack}`);

@@ -352,13 +352,18 @@ async function scale(): Promise<Record<string, number>> {
   const service = await startService();
   try {
     const empty = await service.snapshot();
+    const pgEmpty = await postgresCpuSeconds();
     const connectSeconds = await connect(all);
-    log(`${N} mailboxes connected in ${connectSeconds.toFixed(1)} s; one change each at ${PER_SECOND}/s (an hour compressed into ${(N / PER_SECOND).toFixed(0)} s)`);
+    const connectRequests = new Map<string, number>();
+    for (const e of c.requestLog()) connectRequests.set(e.kind, (connectRequests.get(e.kind) ?? 0) + 1);
     c.settings(REALISTIC);
     c.clearRequestLog();
     loopDelay.reset();
     const before = await service.snapshot();
     const pgBefore = await postgresCpuSeconds();
+    const connectCpu = (before.cpu.user + before.cpu.system - empty.cpu.user - empty.cpu.system) / 1e6;
+    log(`${N} mailboxes connected in ${connectSeconds.toFixed(1)} s (service ${connectCpu.toFixed(1)} CPU-s, PostgreSQL ${((pgBefore ?? NaN) - (pgEmpty ?? NaN)).toFixed(1)} CPU-s; `
+      + `Graph requests ${JSON.stringify(Object.fromEntries(connectRequests))}); one change each at ${PER_SECOND}/s (an hour compressed into ${(N / PER_SECOND).toFixed(0)} s)`);
     const expected: Expectation[] = [];
     let issuing = true;
     const watching = watch(expected, () => issuing, 60_000);
@@ -400,6 +405,7 @@ async function scale(): Promise<Record<string, number>> {
     return {
       'sync_scale.mailboxes': N,
       'sync_scale.connect_all_s': connectSeconds,
+      'sync_scale.connect_service_cpu_s_per_1000_mailboxes': (connectCpu * 1000) / N,
       ...latencyFigures('sync_scale', expected),
       'sync_scale.service_cpu_s_per_1000_changes': perThousand,
       'sync_scale.postgres_cpu_s_per_1000_changes': pgPerThousand,
