@@ -5,7 +5,7 @@
  */
 import { countInbound, countOutbound, inboundCrashScenario, outboundCrashScenario, type CrashCounts } from '../test/integration/sync/crash-scenarios';
 
-const RUNS = Number(process.env.BENCH_SYNC_CRASH_RUNS ?? 3);
+const RUNS = Number(process.env.BENCH_SYNC_CRASH_RUNS ?? 5);
 const log = (m: string) => process.stderr.write(`[sync-crash] ${m}\n`);
 const database = new URL(process.env.DATABASE_URL!);
 process.env.RDV_TEST_TEMPLATE_DB = database.pathname.slice(1);
@@ -17,6 +17,7 @@ const add = (dir: keyof typeof totals, c: CrashCounts, seed: number, since: numb
   totals[dir].duplicates += c.duplicates;
   totals[dir].lost += c.lost;
   log(`${dir} run with seed ${seed}: ${c.duplicates} duplicate(s), ${c.lost} lost change(s) (${((performance.now() - since) / 1000).toFixed(1)} s)`);
+  for (const f of c.findings) log(`  ${f}`);
 };
 let code = 0;
 try {

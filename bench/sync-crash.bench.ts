@@ -1,6 +1,6 @@
 /**
  * Crash benchmark: the outbound and the inbound crash scenarios (test/integration/sync/crash-scenarios.ts, the ones
- * the crash tests assert on), each run BENCH_SYNC_CRASH_RUNS times (3) with other seeds, so other kill points.
+ * the crash tests assert on), each run BENCH_SYNC_CRASH_RUNS times (5) with other seeds, so other kill points.
  * Figures: `sync-crash-duplicates` (second events of one (RDV, agent), events of ours for no live RDV, busy blocks
  * for our own events, Outlook moves applied twice) and `sync-crash-lost` (RDV changes missing in Outlook, Outlook
  * changes missing in the store or left over there) over all runs, target 0 and 0; and each direction's counts.

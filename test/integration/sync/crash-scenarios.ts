@@ -149,16 +149,24 @@ export async function outboundCrashScenario(opts: { seed: number; kills?: number
   }
 }
 
-export interface CrashCounts { duplicates: number; lost: number }
+export interface CrashCounts {
+  duplicates: number;
+  lost: number;
+  /** One line per duplicate or lost change, saying which and why (for the bench's log). */
+  findings: string[];
+}
 
 const sameSpan = (a: Span, b: Span | undefined) => !!b && a.start === b.start && a.end === b.end;
 
 export function countOutbound(r: OutboundCrashOutcome): CrashCounts {
-  let duplicates = r.misplaced.length;
-  let lost = 0;
-  for (const [key, events] of r.found) duplicates += r.expected.has(key) ? events.length - 1 : events.length;
-  for (const [key, span] of r.expected) if (!(r.found.get(key) ?? []).some((e) => sameSpan(e, span))) lost++;
-  return { duplicates, lost };
+  const duplicates: string[] = r.misplaced.map((key) => `event ${key} in another agent's calendar`);
+  const lost: string[] = [];
+  for (const [key, events] of r.found) {
+    const extra = r.expected.has(key) ? events.length - 1 : events.length;
+    if (extra > 0) duplicates.push(...Array<string>(extra).fill(r.expected.has(key) ? `second event for ${key}` : `event ${key} for no live RDV`));
+  }
+  for (const [key, span] of r.expected) if (!(r.found.get(key) ?? []).some((e) => sameSpan(e, span))) lost.push(`${key}: ${r.found.has(key) ? 'event at another time' : 'no event'}`);
+  return { duplicates: duplicates.length, lost: lost.length, findings: [...duplicates, ...lost] };
 }
 
 interface Block { sourceId: string; start: string; end: string }
@@ -297,23 +305,28 @@ export async function inboundCrashScenario(opts: { seed: number; kills?: number 
 }
 
 export function countInbound(r: InboundCrashOutcome): CrashCounts {
-  let duplicates = 0;
-  let lost = 0;
+  const duplicates: string[] = [];
+  const lost: string[] = [];
   const ours = new Set([...r.ourEvents.values()].flat());
-  for (const events of r.ourEvents.values()) duplicates += events.length - 1;
+  for (const [link, events] of r.ourEvents) for (let i = 1; i < events.length; i++) duplicates.push(`second event for ${link}`);
   for (const m of r.mailboxes) {
     const expected = new Map(m.expected.map((b) => [b.sourceId, b]));
     const seen = new Set<string>();
     for (const b of m.stored) {
-      if (ours.has(b.sourceId) || seen.has(b.sourceId)) duplicates++;
-      else if (!expected.has(b.sourceId)) lost++; // left over: its meeting was deleted or set free in Outlook
+      if (ours.has(b.sourceId)) duplicates.push(`agent ${m.agentId}: busy block for our own event ${b.sourceId}`);
+      else if (seen.has(b.sourceId)) duplicates.push(`agent ${m.agentId}: second busy block for ${b.sourceId}`);
+      else if (!expected.has(b.sourceId)) lost.push(`agent ${m.agentId}: busy block ${b.sourceId} left over after its meeting was deleted or set free`);
       seen.add(b.sourceId);
     }
-    for (const b of m.expected) if (!m.stored.some((s) => s.sourceId === b.sourceId && sameSpan(s, b))) lost++;
+    for (const b of m.expected) {
+      if (!m.stored.some((s) => s.sourceId === b.sourceId && sameSpan(s, b))) {
+        lost.push(`agent ${m.agentId}: ${seen.has(b.sourceId) ? 'busy block at an old time' : 'no busy block'} for meeting ${b.sourceId}`);
+      }
+    }
   }
   for (const mv of r.moved) {
-    if (!sameSpan(mv.rdv, mv.event)) lost++;
-    duplicates += Math.max(0, mv.moves.length - 1);
+    if (!sameSpan(mv.rdv, mv.event)) lost.push(`RDV ${mv.rdvId} did not follow its event moved in Outlook`);
+    for (let i = 1; i < mv.moves.length; i++) duplicates.push(`RDV ${mv.rdvId} moved again (${mv.moves[i]})`);
   }
-  return { duplicates, lost };
+  return { duplicates: duplicates.length, lost: lost.length, findings: [...duplicates, ...lost] };
 }

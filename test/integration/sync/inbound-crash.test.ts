@@ -14,6 +14,6 @@ describe('an inbound sync process killed during a burst of Outlook changes', () 
     expect(r.moved).toHaveLength(5);
     for (const mv of r.moved) expect({ rdvId: mv.rdvId, times: mv.rdv, moves: mv.moves }).toEqual({ rdvId: mv.rdvId, times: mv.event, moves: ['outlook'] });
     expect([...r.ourEvents.values()].every((ids) => ids.length === 1)).toBe(true);
-    expect(countInbound(r)).toEqual({ duplicates: 0, lost: 0 });
+    expect(countInbound(r)).toEqual({ duplicates: 0, lost: 0, findings: [] });
   });
 });

@@ -3,7 +3,11 @@
  * written by hand (the scenarios themselves run in test/integration/sync/*-crash.test.ts).
  */
 import { describe, expect, it } from '@jest/globals';
-import { countInbound, countOutbound } from '../../integration/sync/crash-scenarios';
+import { countInbound as countInboundFindings, countOutbound as countOutboundFindings } from '../../integration/sync/crash-scenarios';
+
+// The counts alone; the findings' wording is checked once below.
+const countOutbound = (...a: Parameters<typeof countOutboundFindings>) => { const { duplicates, lost } = countOutboundFindings(...a); return { duplicates, lost }; };
+const countInbound = (...a: Parameters<typeof countInboundFindings>) => { const { duplicates, lost } = countInboundFindings(...a); return { duplicates, lost }; };
 
 const at = (h: number) => ({ start: `2026-03-03T${String(h).padStart(2, '0')}:00:00.000Z`, end: `2026-03-03T${String(h).padStart(2, '0')}:30:00.000Z` });
 
@@ -47,5 +51,16 @@ describe('counting the inbound crash outcome', () => {
       mailboxes: [{ agentId: 10, expected: [block('a', 8)], stored: [block('a', 8), block('e1', 11)] }],
       moved: [moved(['outlook', 'outlook'])], ourEvents: new Map([['1/10', ['e1', 'e2']]]),
     })).toEqual({ duplicates: 3, lost: 0 });
+  });
+});
+
+describe('the findings of a count', () => {
+  it('should say which (RDV, agent) or meeting each duplicate or lost change is about', () => {
+    const outbound = countOutboundFindings({ expected: new Map([['1/10', at(8)]]), found: new Map([['1/10', [at(9)]], ['3/10', [at(10)]]]), misplaced: [] });
+    expect(outbound.findings).toEqual(['event 3/10 for no live RDV', '1/10: event at another time']);
+    const inbound = countInboundFindings({
+      mailboxes: [{ agentId: 10, expected: [], stored: [{ sourceId: 'gone', ...at(12) }] }], moved: [], ourEvents: new Map(),
+    });
+    expect(inbound.findings).toEqual(['agent 10: busy block gone left over after its meeting was deleted or set free']);
   });
 });
