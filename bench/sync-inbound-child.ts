@@ -5,7 +5,7 @@
  *
  * This process plays Microsoft (the emulator, the users editing their calendars) and watches the store; the
  * service side is another process, test/integration/sync/inbound-process.ts (the real webhook router over HTTPS and
- * a job runner with the inbound handler), so that its CPU and memory are its own. Mailboxes are set up with the
+ * a job runner with the connection, inbound and outbound handlers), so that its CPU and memory are its own. Mailboxes are set up with the
  * emulator answering at once; the measured phase runs with ~100 ms (± 40) per Graph call and throttling on.
  * Mailboxes are connected through the product: the connection request the API and the CLI make, then the service's
  * connection jobs (mailbox check, subscription with Graph's handshake against the service, first full round).
