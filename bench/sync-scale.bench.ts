@@ -1,7 +1,7 @@
 /**
- * Scale benchmark: BENCH_SYNC_SCALE_MAILBOXES (500 by default, not the issue's 2,000: see the child) connected mailboxes, one Outlook change each (an hour of one change
- * per mailbox compressed into the run). Figures: CPU of the service process (webhook + runner) and of PostgreSQL per
- * 1,000 changes, the mailboxes one 2-core instance holds at one change per mailbox per hour (the log line says which
+ * Scale benchmark: BENCH_SYNC_SCALE_MAILBOXES (2,000 by default) mailboxes connected through the product at once
+ * (the time that takes is a figure), then one Outlook change each (an hour of one change per mailbox compressed
+ * into the run). Figures: CPU of the service process (webhook + runner) and of PostgreSQL per 1,000 changes, the mailboxes one 2-core instance holds at one change per mailbox per hour (the log line says which
  * resource runs out first), latency and errors at that scale.
  * The body is bench/sync-inbound-child.ts (scale scenario).
  */

@@ -18,7 +18,7 @@ import type { OfficeBoundary } from './office/boundary';
 import { MesRdv } from './screens/MesRdv';
 import type { Reference } from './screens/PrendreRdv';
 
-// Loaded after the first screen (fetched as soon as Mes RDV is shown): the booking screen brings zod and the
+// Loaded after the first screen (fetched once Mes RDV is listed): the booking screen brings zod and the
 // phone-number metadata, which Mes RDV does not need.
 const loadPrendreRdv = () => import('./screens/PrendreRdv');
 const loadRdvDetail = () => import('./screens/RdvDetail');
@@ -144,7 +144,14 @@ function SignedIn(props: AppProps & { session: Session; signInAgain(): void }) {
   const [refReload, setRefReload] = useState(0);
   const [itemNotice, setItemNotice] = useState<string | null>(null);
   const itemChecked = useRef(false);
-  useEffect(() => { void loadPrendreRdv(); void loadRdvDetail(); }, []);
+  // What Mes RDV does not need waits until it is listed, so as not to compete with it for the network and the
+  // main thread: the other screens' code and the reference lists (at once if the agent goes elsewhere first, or
+  // when the pane was opened on an appointment, whose RDV detail needs them).
+  const [listed, setListed] = useState(false);
+  const onListed = useCallback(() => setListed(true), []);
+  const onAppointment = useMemo(() => props.office.currentItem().kind === 'appointment-read', [props.office]);
+  const needed = listed || onAppointment || tab !== 'mes' || open !== null;
+  useEffect(() => { if (needed) { void loadPrendreRdv(); void loadRdvDetail(); } }, [needed]);
 
   // Opened on an appointment of the calendar: when it is one of our RDVs, its detail opens at once.
   useEffect(() => {
@@ -159,6 +166,7 @@ function SignedIn(props: AppProps & { session: Session; signInAgain(): void }) {
   }, [api, props.office, reference, t]);
 
   useEffect(() => {
+    if (!needed) return;
     let live = true;
     setRefError(null);
     Promise.all([api.services(), api.motifs(), api.lieux(), api.agents(), api.organisations()])
@@ -169,7 +177,7 @@ function SignedIn(props: AppProps & { session: Session; signInAgain(): void }) {
       })
       .catch((err) => live && setRefError(err));
     return () => { live = false; };
-  }, [api, props.session, refReload]);
+  }, [api, props.session, refReload, needed]);
 
   const deps = useMemo<PaneDeps>(() => ({
     api, office: props.office, now: props.now, me, signInAgain: props.signInAgain,
@@ -190,7 +198,7 @@ function SignedIn(props: AppProps & { session: Session; signInAgain(): void }) {
       {itemNotice && <MessageBar intent="info" role="status" data-testid="item-notice"><MessageBarBody>{itemNotice}</MessageBarBody></MessageBar>}
       <div style={{ marginTop: tokens.spacingVerticalM }}>
         <Suspense fallback={<Spinner label={t('app.loading')} />}>
-          {tab === 'mes' && !open && <MesRdv onOpen={setOpen} />}
+          {tab === 'mes' && !open && <MesRdv onOpen={setOpen} onListed={onListed} />}
           {tab === 'mes' && open && <RdvDetail summary={open} agents={reference?.agents ?? []} onBack={() => setOpen(null)} />}
           {tab === 'book' && (reference ? <PrendreRdv reference={reference} /> : refError ? null : <Spinner label={t('app.loading')} />)}
         </Suspense>

@@ -33,7 +33,7 @@ export function reminderState(d: RdvDetail | undefined): 'sent' | 'planned' | 'n
   return 'not_sent';
 }
 
-export function MesRdv(props: { onOpen(r: RdvSummary): void; notice?: string | null }) {
+export function MesRdv(props: { onOpen(r: RdvSummary): void; notice?: string | null; onListed?(): void }) {
   const { api, now } = usePane();
   const i18n = useI18n();
   const { t, time } = i18n;
@@ -54,6 +54,7 @@ export function MesRdv(props: { onOpen(r: RdvSummary): void; notice?: string | n
       .then((list) => {
         if (!live) return;
         setRdvs(list);
+        props.onListed?.();
         for (const r of list) {
           api.getRdv(r.id).then((d) => { if (live) setDetails((m) => ({ ...m, [r.id]: d })); }).catch(() => { /* names stay "loading"; the detail screen says why */ });
         }

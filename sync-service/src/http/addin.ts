@@ -7,6 +7,7 @@
  * authority's origin is added to connect-src, since the pane's sign-in library talks to it (the emulator in the
  * demo, login.microsoftonline.com in production). Hashed assets are cached for a year (their name changes with
  * their content); index.html and config.json are never cached, so a deployment takes effect at the next opening.
+ * Scripts go compressed (brotli or gzip, as the browser accepts) from the copies the build writes beside them.
  */
 import express, { Router } from 'express';
 import { existsSync } from 'node:fs';
@@ -48,6 +49,9 @@ export function addinSettingsFrom(c: { auth: { issuer: string; audience: string;
 
 const HASHED_ASSET = /-[A-Z0-9]{8,}\.(js|css|map)$/i;
 const ONE_YEAR_SECONDS = 365 * 24 * 3600;
+const cacheControl = (file: string) => (HASHED_ASSET.test(file) ? `public, max-age=${ONE_YEAR_SECONDS}, immutable` : 'no-cache');
+/** The build's compressed copies of each script (scripts/build-addin.ts), best first. */
+const COMPRESSED_COPIES: Record<string, string> = { br: '.br', gzip: '.gz' };
 
 export function addinRouter(s: AddinSettings, now: () => Date): Router {
   const router = Router();
@@ -69,11 +73,15 @@ export function addinRouter(s: AddinSettings, now: () => Date): Router {
     res.status(503).type('text/plain; charset=utf-8')
       .send('Le volet Outlook n’est pas construit : lancez `npm run build:addin`. / The task pane is not built: run `npm run build:addin`.');
   });
-  router.use(express.static(s.distDir, {
-    index: false,
-    setHeaders(res, file) {
-      res.setHeader('Cache-Control', HASHED_ASSET.test(file) ? `public, max-age=${ONE_YEAR_SECONDS}, immutable` : 'no-cache');
-    },
-  }));
+  router.get(/^\/[\w.-]+\.js$/, (req, res, next) => {
+    res.vary('Accept-Encoding');
+    // Ours first (brotli is smaller), whatever order the browser lists them in.
+    const encoding = Object.keys(COMPRESSED_COPIES).find((e) => req.acceptsEncodings(e) === e);
+    const copy = encoding && path.join(s.distDir, `${req.path.slice(1)}${COMPRESSED_COPIES[encoding]}`);
+    if (!copy || !existsSync(copy)) return next();
+    res.type('js').set({ 'Content-Encoding': encoding, 'Cache-Control': cacheControl(req.path) });
+    res.sendFile(copy, { cacheControl: false }, (err) => err && next(err));
+  });
+  router.use(express.static(s.distDir, { index: false, setHeaders: (res, file) => res.setHeader('Cache-Control', cacheControl(file)) }));
   return router;
 }

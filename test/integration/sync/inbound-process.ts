@@ -1,7 +1,9 @@
 /**
  * The inbound half of the sync service as a child process, so that a test can SIGKILL it: the Graph webhook
- * receiver (HTTPS on WEBHOOK_PORT, certificate from the local CA) and a job runner for delta rounds, against
- * DATABASE_URL and the Graph settings in the environment. The business clock is SYNC_TEST_NOW. Prints "ready".
+ * receiver (HTTPS on WEBHOOK_PORT, certificate from the local CA) and a job runner for delta rounds and for the
+ * connection jobs (which create subscriptions against this receiver when SYNC_NOTIFICATION_URL names it, and enqueue
+ * an outbound drain, run here too), against DATABASE_URL and the Graph settings in the environment. The business
+ * clock is SYNC_TEST_NOW. Prints "ready".
  * The inbound benchmarks run it too (INBOUND_PROCESS_CONCURRENCY, _POOL, _LEASE_SECONDS): on SIGUSR2 it prints one
  * `snapshot {json}` line (CPU used, RSS now and at its peak, longest event-loop stall and inbound latency samples since the last one).
  */
@@ -13,7 +15,9 @@ import { createPool } from '../../../sync-service/src/data/db';
 import { createJobRunner } from '../../../sync-service/src/queue/runner';
 import { loadSyncConfig } from '../../../sync-service/src/sync/config';
 import { createGraphGateway } from '../../../sync-service/src/sync/graph';
+import { connectionHandler } from '../../../sync-service/src/sync/connection';
 import { inboundHandler } from '../../../sync-service/src/sync/inbound';
+import { outboundHandler } from '../../../sync-service/src/sync/outbound';
 import { noMetrics, SYNC_JOBS, type SyncDeps } from '../../../sync-service/src/sync/types';
 import { notificationsRouter } from '../../../sync-service/src/sync/webhook';
 import { serverCertificateFor } from '../../m365-emulator';
@@ -27,7 +31,7 @@ const now = new Date(env.SYNC_TEST_NOW!);
 const latencies: number[] = [];
 const deps: SyncDeps = { pool, gateway, config, logger, now: () => now, metrics: { ...noMetrics, inboundLatency: (s) => latencies.push(s * 1000) } };
 const runner = createJobRunner({
-  pool, databaseUrl: env.DATABASE_URL, logger, handlers: { [SYNC_JOBS.inbound.kind]: inboundHandler(deps) },
+  pool, databaseUrl: env.DATABASE_URL, logger, handlers: { [SYNC_JOBS.inbound.kind]: inboundHandler(deps), [SYNC_JOBS.connection.kind]: connectionHandler(deps), [SYNC_JOBS.outbound.kind]: outboundHandler(deps) },
   concurrency: Number(env.INBOUND_PROCESS_CONCURRENCY ?? 4), pollMs: 50, leaseSeconds: Number(env.INBOUND_PROCESS_LEASE_SECONDS ?? 2), retryBaseMs: 200,
 });
 let peakRss = process.memoryUsage().rss;

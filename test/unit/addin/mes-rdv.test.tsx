@@ -36,6 +36,17 @@ describe('Mes RDV', () => {
     expect(calls.find((c) => c.name === 'listRdvs')!.args[0]).toEqual({ from: '2026-12-08T00:00:00+01:00', to: '2026-12-15T00:00:00+01:00' });
   });
 
+  it('should ask for the reference lists only once the RDVs are listed, so that they do not delay the first screen', async () => {
+    let answer!: (list: ReturnType<typeof anRdv>[]) => void;
+    const { api, calls } = fakeApi({ listRdvs: () => new Promise((resolve) => { answer = resolve; }) });
+    renderPane(api);
+    await waitFor(() => expect(calls.map((c) => c.name)).toContain('listRdvs'));
+    expect(calls.map((c) => c.name).filter((n) => ['services', 'motifs', 'lieux', 'agents', 'organisations'].includes(n))).toEqual([]);
+    answer([anRdv()]);
+    await screen.findByTestId('mes-rdv-list');
+    await waitFor(() => expect(calls.map((c) => c.name)).toEqual(expect.arrayContaining(['services', 'motifs', 'lieux', 'agents', 'organisations'])));
+  });
+
   it('should say in one line that the Outlook sync is not available when the service has no sync route', async () => {
     renderPane(fakeApi().api);
     expect(await screen.findByText('Synchronisation Outlook non disponible.')).toBeTruthy();

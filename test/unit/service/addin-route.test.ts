@@ -1,15 +1,18 @@
 /**
  * /addin/: the built task pane with the task pane's headers (framed by Outlook only, connect-src naming the
- * deployment's Entra authority), hashed assets cached for a year, index.html and config.json never cached, a
- * missing build said in words; and the pane's settings derived from the service's AUTH_* settings.
+ * deployment's Entra authority), hashed assets cached for a year, index.html and config.json never cached, scripts
+ * sent compressed from the build's copies when the browser accepts it, a missing build said in words; and the pane's
+ * settings derived from the service's AUTH_* settings.
  */
 import { afterAll, beforeAll, describe, expect, it } from '@jest/globals';
 import express from 'express';
 import { mkdtemp, rm, writeFile } from 'node:fs/promises';
+import http from 'node:http';
 import type { AddressInfo } from 'node:net';
 import os from 'node:os';
 import path from 'node:path';
 import type { Server } from 'node:http';
+import { brotliCompressSync, brotliDecompressSync, gunzipSync, gzipSync } from 'node:zlib';
 import { addinRouter, addinSettingsFrom } from '../../../sync-service/src/http/addin';
 
 describe('the task pane route', () => {
@@ -21,6 +24,8 @@ describe('the task pane route', () => {
   beforeAll(async () => {
     dir = await mkdtemp(path.join(os.tmpdir(), 'addin-dist-'));
     await writeFile(path.join(dir, 'app-ABCDEFGH.js'), 'console.log(1)');
+    await writeFile(path.join(dir, 'app-ABCDEFGH.js.br'), brotliCompressSync('console.log(1)'));
+    await writeFile(path.join(dir, 'app-ABCDEFGH.js.gz'), gzipSync('console.log(1)'));
     const app = express();
     app.use('/addin', addinRouter(settings(), () => new Date('2026-12-08T09:10:00Z')));
     server = app.listen(0, '127.0.0.1');
@@ -69,5 +74,35 @@ describe('the task pane route', () => {
         end_session_endpoint: 'https://127.0.0.1:8443/tid-1/oauth2/v2.0/logout',
       }),
     });
+  });
+
+  /** A GET with this Accept-Encoding, its body as received (fetch would decompress it). */
+  const raw = (file: string, acceptEncoding: string) => new Promise<{ headers: http.IncomingHttpHeaders; body: Buffer }>((resolve, reject) => {
+    http.get(`${base}/addin/${file}`, { headers: { 'Accept-Encoding': acceptEncoding } }, (res) => {
+      const chunks: Buffer[] = [];
+      res.on('data', (c: Buffer) => chunks.push(c));
+      res.on('end', () => resolve({ headers: res.headers, body: Buffer.concat(chunks) }));
+    }).on('error', reject);
+  });
+
+  it('should send a script brotli-compressed, else gzipped, from the build\'s copies, cached for a year', async () => {
+    const br = await raw('app-ABCDEFGH.js', 'gzip, deflate, br');
+    expect(br.headers).toMatchObject({ 'content-encoding': 'br', 'vary': 'Accept-Encoding', 'cache-control': 'public, max-age=31536000, immutable' });
+    expect(br.headers['content-type']).toMatch(/^(application|text)\/javascript/);
+    expect(brotliDecompressSync(br.body).toString()).toBe('console.log(1)');
+    const gz = await raw('app-ABCDEFGH.js', 'gzip');
+    expect(gz.headers['content-encoding']).toBe('gzip');
+    expect(gunzipSync(gz.body).toString()).toBe('console.log(1)');
+  });
+
+  it('should send a script as it is to a client that takes no compression, or when the build left no copy', async () => {
+    const plain = await raw('app-ABCDEFGH.js', 'identity');
+    expect(plain.headers['content-encoding']).toBeUndefined();
+    expect(plain.headers.vary).toBe('Accept-Encoding');
+    expect(plain.body.toString()).toBe('console.log(1)');
+    await writeFile(path.join(dir, 'other-IJKLMNOP.js'), 'console.log(2)');
+    const noCopy = await raw('other-IJKLMNOP.js', 'br');
+    expect(noCopy.headers['content-encoding']).toBeUndefined();
+    expect(noCopy.body.toString()).toBe('console.log(2)');
   });
 });
