@@ -40,8 +40,11 @@ export default async function concurrencyBench(ctx: BenchContext) {
   await pool.query(`insert into feature_switches (territory_id, feature, enabled) values ($1, 'email_reminders', true)`, [territoryId]);
 
   const port = await freePort();
+  // One token sends all of a race's 1,000 bookings within seconds: the per-token rate limit (600 a minute) would
+  // answer most of them 429, and the race would measure the limiter instead of the booking's locks.
   const service = await startServiceProcess({
     DATABASE_URL: db.url, LOG_LEVEL: 'warn', SEED_DEMO: 'false', DEMO_OUTBOX: 'true', SMTP_HOST: '', REMINDERS_WORKER: 'true', REMINDERS_POLL_MS: '20',
+    RATE_LIMIT_ENABLED: 'false',
     AUTH_JWKS_URL: idp.jwksUrl, AUTH_ISSUER: idp.issuer, AUTH_AUDIENCE: idp.audience, AUTH_TENANT_ID: idp.tenantId,
   }, { port, inheritStderr: true });
   let stopped = false;

@@ -21,6 +21,7 @@ import { updateMailbox, upsertMailbox } from '../sync-service/src/data/sync';
 import { enqueueJob } from '../sync-service/src/queue/jobs';
 import { requestConnect } from '../sync-service/src/sync/connection';
 import { SYNC_JOBS } from '../sync-service/src/sync/types';
+import { insertOrganisation, insertTerritory } from '../test/helpers/builders';
 import { freePort } from '../test/helpers/free-port';
 import { NOW, utc } from '../test/helpers/inbound-world';
 import { startEmulator } from '../test/m365-emulator/index';
@@ -49,12 +50,19 @@ const graphEnv = {
 
 interface Mailbox { agentId: number; userId: string; upn: string }
 
-/** N agents with an Outlook address, each with an emulated user (mailboxes not connected yet). */
+/**
+ * N agents with an Outlook address, in an organisation whose Outlook sync is switched on (what connecting needs),
+ * each with an emulated user (mailboxes not connected yet).
+ */
 async function mailboxes(n: number): Promise<Mailbox[]> {
+  const territoryId = await insertTerritory(pool, { name: 'Bench' });
+  const organisationId = await insertOrganisation(pool, territoryId, 'MDS Bench');
+  await pool.query(`insert into feature_switches (territory_id, organisation_id, feature, enabled) values ($1, $2, 'outlook_sync', true)`, [territoryId, organisationId]);
   const out: Mailbox[] = [];
   for (let i = 0; i < n; i++) {
     const upn = `agent${i}@bench.example`;
     const { rows } = await pool.query(`insert into agents (first_name, last_name, email, outlook_mailbox) values ('A', $1, $2, $2) returning id`, [String(i), upn]);
+    await pool.query(`insert into agent_roles (agent_id, organisation_id, role) values ($1, $2, 'basic')`, [rows[0].id, organisationId]);
     const user = c.createUser({ tenantId: tenant.id, userPrincipalName: upn, displayName: `Agent ${i}`, timeZone: 'Romance Standard Time' });
     out.push({ agentId: Number(rows[0].id), userId: user.id, upn });
   }

@@ -14,7 +14,7 @@ import { createPool, type Pool } from '../../sync-service/src/data/db';
 import { ensureCa, issueServerCertificate, startEmulator, type Emulator } from '../m365-emulator';
 import { createDemoTenant, DEMO_TENANT } from '../m365-emulator/demo-tenant';
 import { freePort } from './free-port';
-import { eventually } from './sync-ops-world';
+import { eventually } from './eventually';
 
 export interface AddinWorld {
   baseUrl: string;

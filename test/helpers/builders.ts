@@ -9,29 +9,29 @@ export async function insertTerritory(pool: Pool, t: { name?: string; departemen
   const { rows } = await pool.query(
     `insert into territories (name, departement_code, time_zone) values ($1, $2, $3) returning id`,
     [t.name ?? 'Territoire de test', t.departementCode ?? '86', t.timeZone ?? 'Europe/Paris']);
-  return rows[0].id as number;
+  return Number(rows[0].id);
 }
 
 export async function insertOrganisation(pool: Pool, territoryId: number, name = 'MDS de test') {
   const { rows } = await pool.query('insert into organisations (territory_id, name) values ($1, $2) returning id', [territoryId, name]);
-  return rows[0].id as number;
+  return Number(rows[0].id);
 }
 
 export async function insertService(pool: Pool, territoryId: number, shortName = 'PMI') {
   const { rows } = await pool.query('insert into services (territory_id, name, short_name) values ($1, $2, $2) returning id', [territoryId, shortName]);
-  return rows[0].id as number;
+  return Number(rows[0].id);
 }
 
 export async function insertLieu(pool: Pool, organisationId: number, name = 'Centre de test') {
   const { rows } = await pool.query(`insert into lieux (organisation_id, name, address, phone) values ($1, $2, '1 rue de la Paix 86000 Poitiers', '0549000000') returning id`, [organisationId, name]);
-  return rows[0].id as number;
+  return Number(rows[0].id);
 }
 
 export async function insertAgent(pool: Pool, a: { email: string; organisationId: number; role?: string; serviceId?: number; oid?: string }) {
   const [first, last] = a.email.split('@')[0].split('.');
   const { rows } = await pool.query(
     'insert into agents (first_name, last_name, email, entra_oid) values ($1, $2, $3, $4) returning id', [first ?? 'Agent', last ?? 'Test', a.email, a.oid ?? null]);
-  const id = rows[0].id as number;
+  const id = Number(rows[0].id);
   await pool.query('insert into agent_roles (agent_id, organisation_id, role) values ($1, $2, $3)', [id, a.organisationId, a.role ?? 'basic']);
   if (a.serviceId) await pool.query('insert into agent_services (agent_id, service_id) values ($1, $2)', [id, a.serviceId]);
   return id;
@@ -42,7 +42,7 @@ export async function insertMotif(pool: Pool, m: { organisationId: number; servi
     `insert into motifs (organisation_id, service_id, name, duration_minutes, location_type, collective, default_capacity, buffer_minutes, min_booking_delay_minutes)
      values ($1, $2, $3, $4, $5, $6, $7, $8, 0) returning id`,
     [m.organisationId, m.serviceId, m.name ?? 'Consultation', m.durationMinutes ?? 30, m.locationType ?? 'public_office', m.collective ?? false, m.defaultCapacity ?? null, m.bufferMinutes ?? 0]);
-  return rows[0].id as number;
+  return Number(rows[0].id);
 }
 
 /** A weekly plage, Monday to Friday by default, from `firstDay` for `weeks` weeks. */
@@ -52,7 +52,7 @@ export async function insertPlage(pool: Pool, p: { organisationId: number; agent
      values ($1, $2, $3, $4, $5, $6, $7) returning id`,
     [p.organisationId, p.agentId, p.lieuId, p.firstDay, p.startTime ?? '09:00', p.endTime ?? '17:00',
       JSON.stringify({ frequency: 'weekly', interval: 1, weekdays: p.weekdays ?? [1, 2, 3, 4, 5], until: p.until ?? null })]);
-  const id = rows[0].id as number;
+  const id = Number(rows[0].id);
   await pool.query('insert into plage_motifs (plage_id, motif_id) select $1, m from unnest($2::bigint[]) m', [id, p.motifIds]);
   return id;
 }
@@ -61,7 +61,7 @@ export async function insertUsager(pool: Pool, u: { territoryId: number; organis
   const { rows } = await pool.query(
     `insert into usagers (territory_id, first_name, last_name, phone, birth_date, email) values ($1, $2, $3, $4, $5, $6) returning id`,
     [u.territoryId, u.firstName, u.lastName, u.phone ?? null, u.birthDate ?? null, u.email ?? null]);
-  const id = rows[0].id as number;
+  const id = Number(rows[0].id);
   await pool.query('insert into usager_organisations (usager_id, organisation_id) values ($1, $2)', [id, u.organisationId]);
   return id;
 }

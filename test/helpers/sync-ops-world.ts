@@ -5,6 +5,7 @@
  * /metrics), the Outlook item routes, and configuration changes followed by the mailboxes (as main.ts wires it).
  *   const sw = await startSyncWorld(); … await sw.stop();
  */
+export { eventually } from './eventually';
 import { Router } from 'express';
 import pino from 'pino';
 import { createSyncMetrics, metricsRouter, type SyncMetricsBundle } from '../../sync-service/src/sync/metrics';
@@ -108,12 +109,3 @@ export async function insertRdv(sw: SyncWorld, r: { agentId: number; startsAt: s
   return id;
 }
 
-/** Polls until `check` holds (bounded): asynchronous outcomes, never timed assertions. */
-export async function eventually<T>(check: () => Promise<T | false | null | undefined> | T | false | null | undefined, what: string, tries = 250): Promise<T> {
-  for (let i = 0; i < tries; i++) {
-    const v = await check();
-    if (v) return v;
-    await new Promise((r) => setTimeout(r, 20));
-  }
-  throw new Error(`Not reached: ${what}`);
-}
