@@ -374,9 +374,11 @@ export async function upsertBusyBlocks(db: Db, agentId: number, blocks: BusyBloc
     [agentId, blocks.map((b) => b.startsAt), blocks.map((b) => b.endsAt), blocks.map((b) => b.showAs), blocks.map((b) => b.isAllDay), blocks.map((b) => b.sourceId)]);
 }
 
-export async function deleteBusyBlocks(db: Db, agentId: number, sourceIds: string[]): Promise<void> {
-  if (!sourceIds.length) return;
-  await db.query(`delete from busy_blocks where agent_id = $1 and source = 'outlook' and source_id = any($2::text[])`, [agentId, sourceIds]);
+/** Removes the blocks of these events, if any; returns how many there were. */
+export async function deleteBusyBlocks(db: Db, agentId: number, sourceIds: string[]): Promise<number> {
+  if (!sourceIds.length) return 0;
+  const { rowCount } = await db.query(`delete from busy_blocks where agent_id = $1 and source = 'outlook' and source_id = any($2::text[])`, [agentId, sourceIds]);
+  return rowCount ?? 0;
 }
 
 /** After a full resync: removes the blocks of events that were not seen (deleted while we were not told). */

@@ -176,13 +176,14 @@ class DeltaRound {
       if (!full && !page.nextLink) await this.unreported(reported, startedAt);
       const progress: MailboxPatch = full ? { importDone: this.result.items }
         : page.nextLink ? { deltaNextLink: page.nextLink } : { deltaLink: page.deltaLink ?? null, deltaNextLink: null, deltaSince: startedAt };
-      await withTransaction(pool, async (client) => {
+      const removed = await withTransaction(pool, async (client) => {
         await upsertBusyBlocks(client, this.agentId, blocks.upserts);
-        await deleteBusyBlocks(client, this.agentId, blocks.deletes);
+        const n = await deleteBusyBlocks(client, this.agentId, blocks.deletes);
         await updateMailbox(client, this.agentId, progress);
+        return n;
       });
       this.result.blocksUpserted += blocks.upserts.length;
-      this.result.blocksRemoved += blocks.deletes.length;
+      this.result.blocksRemoved += removed;
       if (page.nextLink) { from = { link: page.nextLink }; continue; }
       if (full) {
         await this.sweep(seen, window);
@@ -193,8 +194,11 @@ class DeltaRound {
       break;
     }
     await updateMailbox(pool, this.agentId, { lastSuccessAt: this.deps.now(), lastError: null, lastErrorAt: null });
-    // Empty rounds (echoes of our own writes) are the common case: not worth a line each at info level.
-    this.log[this.result.items ? 'info' : 'debug']({ ...this.result }, 'inbound: delta round done');
+    // Rounds that change nothing in the store (echoes of our own writes) are the common case: not worth a line each
+    // at info level.
+    const r = this.result;
+    const changed = r.movedRdvs + r.refusedMoves + r.restored + r.cancelled + r.blocksUpserted + r.blocksRemoved + r.swept > 0;
+    this.log[changed ? 'info' : 'debug']({ ...r }, 'inbound: delta round done');
     return this.result;
   }
 
