@@ -131,7 +131,10 @@ export interface EventLinkRow {
   generation: number;
   notice: string | null;
   noticeAt: Date | null;
-  /** Booked from an appointment being composed: the link waits until then for the add-in's item (migration 050). */
+  /**
+   * Booked from an appointment being composed: the link waits until then for the add-in's item (migration 050).
+   * Kept once the link has its event, as the mark of such a link: the add-in's item may still turn up beside it.
+   */
   addinItemUntil: Date | null;
 }
 
@@ -224,11 +227,16 @@ export async function eventLinksByEventIds(db: Db, agentId: number, eventIds: st
   return rows.map(toLink);
 }
 
-/** Links of the agent still waiting for their event, with their RDV's times: an event found in Outlook may be theirs. */
-export async function linksAwaitingEvent(db: Db, agentId: number): Promise<Array<EventLinkRow & { startsAt: Date; endsAt: Date }>> {
+/**
+ * Links of the agent an unknown event may belong to, with their RDV's times: those still waiting for their event,
+ * and those booked from an appointment being composed (`addin_item_until` set) whose RDV ends after `since` — the
+ * add-in's item may turn up beside the event the link already has.
+ */
+export async function linksForUnknownEvents(db: Db, agentId: number, since: Date): Promise<Array<EventLinkRow & { startsAt: Date; endsAt: Date }>> {
   const { rows } = await db.query(
     `select e.*, r.starts_at, r.ends_at from outlook_events e join rdvs r on r.id = e.rdv_id
-      where e.agent_id = $1 and e.event_id is null and r.status not in ('excused', 'revoked')`, [agentId]);
+      where e.agent_id = $1 and r.status not in ('excused', 'revoked')
+        and (e.event_id is null or (e.addin_item_until is not null and r.ends_at > $2))`, [agentId, since]);
   return rows.map((r) => ({ ...toLink(r), startsAt: r.starts_at, endsAt: r.ends_at }));
 }
 

@@ -7,7 +7,8 @@
  *     territory's privacy template, as the outbound sync writes it;
  *   - `adoptAddinItem`: the item becomes the RDV's event (its immutable id stored), and an outbound write brings
  *     it to our content, RdvLink and privacy fields. Used by the pane's report and by the inbound round when it
- *     sees the item (tagged with the add-in's custom property) first.
+ *     sees the item (tagged with the add-in's custom property) first, and by the outbound drain when the grace
+ *     period ends with neither (the item is looked for in the calendar before any event is created).
  */
 import { ADDIN_LINK_NAME } from '../../../shared/src/sync/addin-item';
 import { withTransaction, type Db, type Pool } from '../data/db';
@@ -72,10 +73,13 @@ export async function awaitAddinItem(db: Db, rdvId: number, agentId: number, now
   return { subject, location, start, end, customProperty: { name: ADDIN_LINK_NAME, value: rdvLinkValue(rdvId, agentId) } };
 }
 
-/** Makes the add-in's item the RDV's event and queues the write that makes it ours (content, RdvLink, privacy). */
+/**
+ * Makes the add-in's item the RDV's event and queues the write that makes it ours (content, RdvLink, privacy).
+ * `addinItemUntil` stays: it marks the link as booked from compose mode, for the inbound round (a second item).
+ */
 export async function adoptAddinItem(pool: Pool, rdvId: number, agentId: number, eventId: string, changeKey: string | null): Promise<void> {
   await withTransaction(pool, async (c) => {
-    await saveEventLink(c, rdvId, agentId, { eventId, changeKey, contentHash: null, addinItemUntil: null });
+    await saveEventLink(c, rdvId, agentId, { eventId, changeKey, contentHash: null });
     await deleteBusyBlocks(c, agentId, [eventId]);
     await queueOutbound(c, [{ rdvId, agentId }]);
   });

@@ -81,6 +81,11 @@ export interface CalendarGateway {
   getEvent(mailbox: string, eventId: string): Promise<CalendarEvent | null>;
   /** Our events carrying this RdvLink value (normally 0 or 1): finds an event whose create answer was lost. */
   findEventsByLink(mailbox: string, link: string): Promise<CalendarEvent[]>;
+  /**
+   * Appointments saved from the add-in for this `<rdvId>/<agentId>` at exactly [start, end]: one calendarView
+   * request over that window (the add-in's item of a link whose report and notification were both lost).
+   */
+  findAddinItems(mailbox: string, start: Date, end: Date, link: string): Promise<CalendarEvent[]>;
   /** One page of calendarView/delta: a new round over a window, or the next page / round from a link. */
   delta(mailbox: string, from: { start: Date; end: Date } | { link: string }, pageSize: number): Promise<DeltaPage>;
   createSubscription(mailbox: string, req: SubscriptionRequest): Promise<{ id: string; expiresAt: Date }>;
@@ -282,6 +287,23 @@ export async function createGraphGateway(config: SyncConfig, observer: GraphObse
         .filter(`singleValueExtendedProperties/Any(ep: ep/id eq '${RDV_LINK_PROPERTY}' and ep/value eq '${link.replace(/'/g, "''")}')`)
         .expand(`singleValueExtendedProperties($filter=id eq '${RDV_LINK_PROPERTY}')`), (r) => r.get());
       return (raw.value as unknown[]).map((e) => toEvent(e));
+    },
+    async findAddinItems(mailbox, start, end, link) {
+      // calendarView accepts `$expand=singleValueExtendedProperties($filter=id eq '…')` as /events does
+      // (api-reference/v1.0/api/singlevaluelegacyextendedproperty-get.md for the form of the expansion;
+      // microsoftgraph/msgraph-metadata PR 299: "Events/Calendarview can have the singleValueExtendedProperties
+      // property expanded"). A window of one RDV holds a handful of items: the next pages are rare.
+      const found: CalendarEvent[] = [];
+      let next: string | undefined;
+      do {
+        const url = next;
+        const raw = await call(mailbox, 'calendarView', () => (url ? client.api(url) : client.api(`${user(mailbox)}/calendarView`)
+          .query({ startDateTime: start.toISOString(), endDateTime: end.toISOString() })
+          .expand(`singleValueExtendedProperties($filter=id eq '${addinProperty}')`)), (r) => r.get());
+        found.push(...(raw.value as unknown[]).map((e) => toEvent(e, addinProperty)));
+        next = raw['@odata.nextLink'];
+      } while (next);
+      return found.filter((e) => e.addinLink === link && !e.seriesMasterId && e.start?.getTime() === start.getTime() && e.end?.getTime() === end.getTime());
     },
     async delta(mailbox, from, pageSize) {
       const raw = await call(mailbox, 'calendarView.delta', () => {

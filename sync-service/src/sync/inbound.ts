@@ -14,12 +14,12 @@ import { DateTime } from 'luxon';
 import type { Logger } from 'pino';
 import { cancelRdv, moveRdv } from '../booking';
 import { adoptAddinItem } from './addin-item';
-import { desiredEventContent } from './outbound';
+import { CREATING, desiredEventContent } from './outbound';
 import { queueOutbound } from './outbox';
 import { withTransaction } from '../data/db';
 import {
   agentIdentityOf, databaseNow, deleteBusyBlocks, eventLinksBornBetween, deleteBusyBlocksNotIn, deltaWindowStart, eventLinksByEventIds, eventLinksInWindow, getMailbox,
-  linksAwaitingEvent, outboxPending, rdvForInbound, saveEventLink, setDeltaWindowStart, updateMailbox, upsertBusyBlocks,
+  getEventLink, linksForUnknownEvents, outboxPending, rdvForInbound, saveEventLink, setDeltaWindowStart, updateMailbox, upsertBusyBlocks,
   type BusyBlockInput, type EventLinkRow, type MailboxPatch, type MailboxRow, type RdvForInbound,
 } from '../data/sync';
 import { DomainError } from '../errors';
@@ -134,7 +134,7 @@ function frenchWhen(d: Date, zone: string): string {
 class DeltaRound {
   private readonly agentId: number;
   private readonly masters = new Map<string, CalendarEvent | null>();
-  private awaiting: Array<EventLinkRow & { startsAt: Date; endsAt: Date }> = [];
+  private candidates: Array<EventLinkRow & { startsAt: Date; endsAt: Date }> = [];
   private result!: InboundRoundResult;
   private full = false;
 
@@ -153,7 +153,7 @@ class DeltaRound {
       await updateMailbox(pool, this.agentId, { deltaLink: null, deltaNextLink: null, importDone: 0 });
       await setDeltaWindowStart(pool, this.agentId, null);
     }
-    this.awaiting = await linksAwaitingEvent(pool, this.agentId);
+    this.candidates = await linksForUnknownEvents(pool, this.agentId, window.start);
     const seen = new Set<string>();
     const reported = new Set<string>();
     // An incremental round resumes where an interrupted one stopped (see migration 043), with that round's start.
@@ -269,26 +269,35 @@ class DeltaRound {
 
   /**
    * An unknown event may be ours when a create's answer was lost (the link still waits for its event), or be the
-   * appointment the add-in saved for an RDV booked in compose mode, seen before the pane's report: when a link
-   * waits at exactly these times, the event's RdvLink property (or the add-in's custom property) says. Costs a
-   * Graph call only then.
+   * appointment the add-in saved for an RDV booked in compose mode: seen before the pane's report, it is adopted;
+   * met beside the event the link already has (the report, the grace period and our create crossed), it is a
+   * duplicate and is deleted (sync README, "Appointments saved from the add-in"). When a candidate link's RDV is at
+   * exactly these times, the event's RdvLink property (or the add-in's custom property) says. Costs a Graph call
+   * only then.
    */
   private async adopt(ev: CalendarEvent): Promise<boolean> {
     if (!ev.start || !ev.end || ev.seriesMasterId) return false;
-    const candidates = this.awaiting.filter((l) => sameInstant(ev.start, l.startsAt) && sameInstant(ev.end, l.endsAt));
+    const candidates = this.candidates.filter((l) => sameInstant(ev.start, l.startsAt) && sameInstant(ev.end, l.endsAt));
     if (!candidates.length) return false;
-    const full = await this.deps.gateway.getEvent(this.mb.mailbox, ev.id);
+    const { pool, gateway } = this.deps;
+    const full = await gateway.getEvent(this.mb.mailbox, ev.id);
     const value = full?.rdvLink ?? full?.addinLink;
     if (!full || !value) return false;
-    const link = candidates.find((l) => value === `${l.rdvId}/${l.agentId}`);
+    const candidate = candidates.find((l) => value === `${l.rdvId}/${l.agentId}`);
+    // Read again: the outbound part may have made (or be making) the link's event since the round began.
+    const link = candidate && await getEventLink(pool, candidate.rdvId, candidate.agentId);
     if (link && full.rdvLink) {
-      await saveEventLink(this.deps.pool, link.rdvId, link.agentId, { eventId: ev.id, changeKey: full.changeKey ?? ev.changeKey ?? null });
-      this.log.info({ rdvId: link.rdvId }, 'inbound: event of a lost create answer adopted');
+      if (!link.eventId) {
+        await saveEventLink(pool, link.rdvId, link.agentId, { eventId: ev.id, changeKey: full.changeKey ?? ev.changeKey ?? null });
+        this.log.info({ rdvId: link.rdvId }, 'inbound: event of a lost create answer adopted');
+      }
+    } else if (link && (link.eventId || link.contentHash === CREATING)) {
+      await gateway.deleteEvent(this.mb.mailbox, ev.id);
+      this.log.info({ rdvId: link.rdvId }, 'inbound: appointment saved from the add-in beside our event, deleted as a duplicate');
     } else if (link) {
-      await adoptAddinItem(this.deps.pool, link.rdvId, link.agentId, ev.id, full.changeKey ?? ev.changeKey ?? null);
+      await adoptAddinItem(pool, link.rdvId, link.agentId, ev.id, full.changeKey ?? ev.changeKey ?? null);
       this.log.info({ rdvId: link.rdvId }, 'inbound: appointment saved from the add-in adopted');
     }
-    if (link) this.awaiting = this.awaiting.filter((l) => l !== link);
     // Ours either way (another link's duplicate is the reconciliation's business): never a busy block.
     return true;
   }

@@ -12,7 +12,9 @@
  *     also holds across processes and against the inbound part;
  *   - an event deleted in Outlook is not recreated here: the inbound round applies the territory's policy;
  *   - an RDV booked from an appointment being composed waits (its outbox row kept) for the add-in's item until the
- *     link's `addinItemUntil` (business clock); a drain is then due at that time, which creates the event as usual;
+ *     link's `addinItemUntil` (business clock); a drain is then due at that time, which first looks for the item at
+ *     the RDV's times (its report and its notification may both have been lost) and adopts it, or else creates the
+ *     event as usual;
  *   - a Graph failure is written on the mailbox row in French and the job retries (after Retry-After when throttled).
  */
 import { randomUUID } from 'node:crypto';
@@ -21,6 +23,7 @@ import type { Db } from '../data/db';
 import * as data from '../data/sync';
 import { enqueueJob } from '../queue/jobs';
 import { RetryLater, type JobHandler } from '../queue/runner';
+import { adoptAddinItem } from './addin-item';
 import { GraphCallError } from './graph';
 import { SYNC_JOBS, type SyncDeps } from './types';
 
@@ -54,7 +57,7 @@ export const rdvLinkValue = (rdvId: number, agentId: number) => `${rdvId}/${agen
 /** Same (RDV, agent, generation) → same key: a retried create is answered with the event already made. */
 export const transactionIdFor = (rdvUuid: string, agentId: number, generation: number) => `rdv-${rdvUuid}-${agentId}-${generation}`;
 
-type Outcome = 'created' | 'updated' | 'deleted' | 'unchanged' | 'gone' | 'busy' | { waitUntil: Date };
+type Outcome = 'created' | 'adopted' | 'updated' | 'deleted' | 'unchanged' | 'gone' | 'busy' | { waitUntil: Date };
 
 /** Words an agent or an admin can act on (shown by the status API). */
 export function describeGraphError(err: unknown): string {
@@ -101,6 +104,16 @@ export function outboundHandler(deps: SyncDeps): JobHandler {
     }
 
     if (!current.eventId) {
+      if (current.addinItemUntil && current.contentHash !== CREATING) {
+        // Booked in compose mode, and neither reported nor seen by the inbound part within the grace period: the
+        // add-in's item, when saved, is the RDV's event (one calendarView request, on this rare path only).
+        const [item] = await gateway.findAddinItems(mailbox, desired.content.start, desired.content.end, rdvLink);
+        if (item) {
+          // Its write (content, RdvLink, private, no attendees) comes with the outbox row this queues again.
+          await adoptAddinItem(pool, rdvId, agentId, item.id, item.changeKey ?? null);
+          return 'adopted';
+        }
+      }
       // Committed before the call: whatever happens to the answer, the next attempt knows to look first.
       if (current.contentHash !== CREATING) await data.saveEventLink(pool, rdvId, agentId, { contentHash: CREATING });
       const written = await gateway.createEvent(mailbox, desired.content, rdvLink, transactionIdFor(desired.uuid, agentId, current.generation));

@@ -69,6 +69,23 @@ async function saveInOutlook(key: 'agentA' | 'agentA2', fill: { subject: string;
   return item.id as string;
 }
 
+/** Busy blocks of agentA starting at this instant. */
+async function blocksAt(iso: string) {
+  return (await sw.deps.pool.query('select source_id from busy_blocks where agent_id = $1 and starts_at = $2', [A, new Date(iso)])).rows;
+}
+
+/** The business clock past the grace period, and the drain it made due run, as the service does. */
+async function passGrace() {
+  try {
+    sw.setNow(new Date(SYNC_NOW.getTime() + 16 * 60_000));
+    // The queue's time reaches the job's run_at.
+    await sw.deps.pool.query('update jobs set run_at = clock_timestamp() where singleton_key = $1', [SYNC_JOBS.outbound.graceKey(A)]);
+    await drainOutbound();
+  } finally {
+    sw.setNow(SYNC_NOW);
+  }
+}
+
 async function link(rdvId: number) {
   const { rows } = await sw.deps.pool.query('select event_id, addin_item_until from outlook_events where rdv_id = $1 and agent_id = $2', [rdvId, A]);
   return rows[0];
@@ -159,7 +176,7 @@ describe('Booking from an appointment being composed', () => {
     expect(items[0].id).toBe(report.body.eventId);
     expect(items[0]).toMatchObject({ sensitivity: 'private', showAs: 'busy', attendees: [], subject: 'RDV : Consultation PMI' });
     expect(prop(items[0], RDV_LINK_PROPERTY)).toBe(`${rdv.id}/${A}`);
-    expect(await link(rdv.id)).toMatchObject({ event_id: report.body.eventId, addin_item_until: null });
+    expect(await link(rdv.id)).toMatchObject({ event_id: report.body.eventId, addin_item_until: expect.any(Date) }); // kept: the mark of a compose booking
     // The same report again is answered the same, and changes nothing.
     const again = await sw.svc.as(sw.w.agentA.email).post('/api/outlook/items', { rdvId: rdv.id, itemId: restId });
     expect(again.body).toEqual(report.body);
@@ -173,14 +190,7 @@ describe('Booking from an appointment being composed', () => {
     expect(rows).toHaveLength(1);
     expect(Number(rows[0].wait)).toBeGreaterThan(14 * 60); // due when the 15 minutes (business clock) are over
 
-    try {
-      sw.setNow(new Date(SYNC_NOW.getTime() + 16 * 60_000));
-      // The queue's time reaches the job's run_at.
-      await sw.deps.pool.query('update jobs set run_at = clock_timestamp() where singleton_key = $1', [SYNC_JOBS.outbound.graceKey(A)]);
-      await drainOutbound();
-    } finally {
-      sw.setNow(SYNC_NOW);
-    }
+    await passGrace();
     const items = itemsAt('2026-03-04T10:00:00.000Z');
     expect(items).toHaveLength(1);
     expect(prop(items[0], RDV_LINK_PROPERTY)).toBe(`${rdv.id}/${A}`);
@@ -208,7 +218,7 @@ describe('Booking from an appointment being composed', () => {
     await drainOutbound();
     const restId = await saveInOutlook('agentA', rdv.outlookEvent, `${rdv.id}/${A}`);
     await runInboundRound(sw.deps, A);
-    expect(await link(rdv.id)).toMatchObject({ event_id: expect.any(String), addin_item_until: null });
+    expect(await link(rdv.id)).toMatchObject({ event_id: expect.any(String), addin_item_until: expect.any(Date) });
     await drainOutbound();
     const items = itemsAt('2026-03-04T14:00:00.000Z');
     expect(items).toHaveLength(1);
@@ -218,6 +228,66 @@ describe('Booking from an appointment being composed', () => {
     const report = await sw.svc.as(sw.w.agentA.email).post('/api/outlook/items', { rdvId: rdv.id, itemId: restId });
     expect(report.status).toBe(200);
     expect(report.body.eventId).toBe(items[0].id);
+  });
+
+  it('should adopt, once the grace period is over, an item whose report and notification were both lost, rather than create a second event', async () => {
+    const rdv = await book('2026-03-06T09:00:00Z', { outlookItem: 'compose' });
+    await drainOutbound();
+    const sub = await sw.gateway.createSubscription(sw.userOf.agentA.upn, {
+      notificationUrl: sw.receiver.url, lifecycleNotificationUrl: sw.receiver.url, clientState: 'addin-items', expiresAt: new Date(Date.now() + 3_600_000),
+    });
+    try {
+      sw.emulator.control.injectFault(sw.userOf.agentA.id, { kind: 'dropNotifications', count: 1 });
+      const notified = sw.receiver.notifications().length;
+      await saveInOutlook('agentA', rdv.outlookEvent, `${rdv.id}/${A}`); // and the pane's report never arrives
+      await sw.emulator.control.flushNotifications();
+      expect(sw.receiver.notifications()).toHaveLength(notified); // Graph's notification of the item is lost too
+    } finally {
+      await sw.gateway.deleteSubscription(sw.userOf.agentA.upn, sub.id);
+    }
+    await passGrace();
+
+    const items = itemsAt('2026-03-06T09:00:00.000Z');
+    expect(items).toHaveLength(1);
+    expect(prop(items[0], CECP)).toBe(JSON.stringify({ rdvLink: `${rdv.id}/${A}` })); // the add-in's item, not one of ours
+    expect(items[0]).toMatchObject({ sensitivity: 'private', showAs: 'busy', attendees: [], subject: 'RDV : Consultation PMI' });
+    expect(prop(items[0], RDV_LINK_PROPERTY)).toBe(`${rdv.id}/${A}`);
+    expect(await link(rdv.id)).toMatchObject({ event_id: items[0].id });
+    await runInboundRound(sw.deps, A);
+    expect(itemsAt('2026-03-06T09:00:00.000Z')).toHaveLength(1);
+    expect(await blocksAt('2026-03-06T09:00:00Z')).toEqual([]);
+  });
+
+  it('should delete an item saved from the add-in after the service made the event itself, instead of keeping it as busy time', async () => {
+    const rdv = await book('2026-03-06T10:00:00Z', { outlookItem: 'compose' });
+    await drainOutbound();
+    await passGrace();
+    const [ours] = itemsAt('2026-03-06T10:00:00.000Z');
+    expect(prop(ours, RDV_LINK_PROPERTY)).toBe(`${rdv.id}/${A}`);
+    // The agent saves the appointment only now: the report is refused (our event exists), the round meets the item.
+    const late = await saveInOutlook('agentA', rdv.outlookEvent, `${rdv.id}/${A}`);
+    const report = await sw.svc.as(sw.w.agentA.email).post('/api/outlook/items', { rdvId: rdv.id, itemId: late });
+    expect(report.body.error).toMatchObject({ code: 'event_exists' });
+    await runInboundRound(sw.deps, A);
+
+    const items = itemsAt('2026-03-06T10:00:00.000Z');
+    expect(items.map((e: any) => e.id)).toEqual([ours.id]);
+    expect(await link(rdv.id)).toMatchObject({ event_id: ours.id });
+    expect(await blocksAt('2026-03-06T10:00:00Z')).toEqual([]);
+  });
+
+  it('should ask Graph nothing more than the item and its update when the report arrives', async () => {
+    const rdv = await book('2026-03-06T11:00:00Z', { outlookItem: 'compose' });
+    await drainOutbound();
+    const restId = await saveInOutlook('agentA', rdv.outlookEvent, `${rdv.id}/${A}`);
+    sw.emulator.control.clearRequestLog();
+    const report = await sw.svc.as(sw.w.agentA.email).post('/api/outlook/items', { rdvId: rdv.id, itemId: restId });
+    expect(report.status).toBe(200);
+    await drainOutbound();
+    await runInboundRound(sw.deps, A);
+    const kinds = sw.emulator.control.requestLog({ userId: sw.userOf.agentA.id }).map((e) => e.kind);
+    expect(kinds).toEqual(['events.get', 'events.update', 'calendarView.delta']);
+    expect(itemsAt('2026-03-06T11:00:00.000Z')).toHaveLength(1);
   });
 
   it('should book as usual, with nothing waiting, when the caller\'s calendar is not connected', async () => {

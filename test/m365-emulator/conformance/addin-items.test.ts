@@ -3,7 +3,9 @@
  * (a REST id from convertToRestId) and answered with its immutable id under `Prefer: IdType="ImmutableId"`
  * (concepts/outlook-immutable-id.md); the add-in's custom properties are one named string property of
  * PS_PUBLIC_STRINGS, `cecp-<add-in id>`, holding JSON ([MS-OXCEXT] 2.2.5), read like any single-value extended
- * property (resources/extended-properties-overview.md); an item of another mailbox is not found through this one.
+ * property (resources/extended-properties-overview.md), in calendarView too (microsoftgraph/msgraph-metadata PR 299
+ * marks calendarView's singleValueExtendedProperties as expandable); an item of another mailbox is not found
+ * through this one.
  */
 import { afterAll, beforeAll, describe, expect, it } from '@jest/globals';
 import { addinCustomPropertiesId, DEFAULT_ADDIN_ID } from '../../../shared/src/sync/addin-item';
@@ -52,6 +54,18 @@ describe("Items saved from the add-in", () => {
     const read = await w.graph.api(`${events}/${item.id}`).expand(`singleValueExtendedProperties($filter=id eq '${RDV_LINK}' or id eq '${CECP}')`).get();
     expect(read.singleValueExtendedProperties).toEqual(expect.arrayContaining([{ id: CECP, value: json }, { id: RDV_LINK, value: '56/78' }]));
     expect(read.singleValueExtendedProperties).toHaveLength(2);
+  });
+
+  it('lists in calendarView the items at a time with the custom properties expanded, and only those asked for', async () => {
+    const json = JSON.stringify({ rdvLink: '90/12' });
+    const item = await w.graph.api(events).post({ ...saved([{ id: CECP, value: json }]), start: { dateTime: '2026-03-31T09:00:00', timeZone: 'UTC' }, end: { dateTime: '2026-03-31T09:30:00', timeZone: 'UTC' } });
+    const other = await w.graph.api(events).post({ ...saved([]), start: { dateTime: '2026-03-31T09:15:00', timeZone: 'UTC' }, end: { dateTime: '2026-03-31T10:00:00', timeZone: 'UTC' } });
+    const view = await w.graph.api(`/users/${w.agent.id}/calendarView`).query({ startDateTime: '2026-03-31T09:00:00.000Z', endDateTime: '2026-03-31T09:30:00.000Z' })
+      .expand(`singleValueExtendedProperties($filter=id eq '${CECP}')`).get();
+    const byId = new Map((view.value as Array<{ id: string; singleValueExtendedProperties?: unknown }>).map((e) => [e.id, e.singleValueExtendedProperties]));
+    expect([...byId.keys()].sort()).toEqual([item.id, other.id].sort()); // every item overlapping the window
+    expect(byId.get(item.id)).toEqual([{ id: CECP, value: json }]);
+    expect(byId.get(other.id) ?? []).toEqual([]); // none of the properties asked for
   });
 
   it("does not find another mailbox's item through this mailbox (404 ErrorItemNotFound)", async () => {
