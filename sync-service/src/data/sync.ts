@@ -165,6 +165,20 @@ const LINK_COLUMNS: Record<keyof EventLinkPatch, string> = {
 /** A link given a new event records when (migration 044): the inbound part asks Graph about events no round saw. */
 const BORN = 'event_born_at = case when outlook_events.event_id is distinct from excluded.event_id then clock_timestamp() else outlook_events.event_born_at end';
 
+/**
+ * Records the event a create made, unless the link got another event meanwhile (the add-in's item, adopted without
+ * the link's lease): then returns null, and the event just made is a duplicate.
+ */
+export async function saveCreatedEvent(db: Db, rdvId: number, agentId: number, e: { eventId: string; changeKey: string | null; contentHash: string }): Promise<EventLinkRow | null> {
+  const { rows } = await db.query(
+    `update outlook_events set event_id = $3, change_key = $4, content_hash = $5, updated_at = clock_timestamp(),
+            event_born_at = case when event_id is distinct from $3 then clock_timestamp() else event_born_at end
+      where rdv_id = $1 and agent_id = $2 and (event_id is null or event_id = $3)
+      returning *`,
+    [rdvId, agentId, e.eventId, e.changeKey, e.contentHash]);
+  return rows[0] ? toLink(rows[0]) : null;
+}
+
 /** Creates or updates the link row with the given fields. */
 export async function saveEventLink(db: Db, rdvId: number, agentId: number, patch: EventLinkPatch): Promise<EventLinkRow> {
   const entries = Object.entries(patch).filter(([, v]) => v !== undefined) as [keyof EventLinkPatch, unknown][];

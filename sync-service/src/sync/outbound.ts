@@ -117,7 +117,12 @@ export function outboundHandler(deps: SyncDeps): JobHandler {
       // Committed before the call: whatever happens to the answer, the next attempt knows to look first.
       if (current.contentHash !== CREATING) await data.saveEventLink(pool, rdvId, agentId, { contentHash: CREATING });
       const written = await gateway.createEvent(mailbox, desired.content, rdvLink, transactionIdFor(desired.uuid, agentId, current.generation));
-      await data.saveEventLink(pool, rdvId, agentId, { eventId: written.id, changeKey: written.changeKey, contentHash: desired.hash });
+      if (!(await data.saveCreatedEvent(pool, rdvId, agentId, { eventId: written.id, changeKey: written.changeKey, contentHash: desired.hash }))) {
+        // The add-in's item was adopted while we created (the pane's report crossed the end of the grace period):
+        // it is the RDV's event, ours is the duplicate.
+        await gateway.deleteEvent(mailbox, written.id);
+        return 'adopted';
+      }
       return 'created';
     }
 

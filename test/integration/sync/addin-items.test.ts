@@ -38,8 +38,8 @@ beforeAll(async () => {
 afterAll(async () => { unregister?.(); await sw?.stop(); });
 
 /** Runs the outbound jobs that are due, as the service does. */
-async function drainOutbound() {
-  const runner = createJobRunner({ pool: sw.deps.pool, logger: pino({ level: 'silent' }), pollMs: 20, retryBaseMs: 50, handlers: { [SYNC_JOBS.outbound.kind]: outboundHandler(sw.deps) } });
+async function drainOutbound(deps = sw.deps) {
+  const runner = createJobRunner({ pool: sw.deps.pool, logger: pino({ level: 'silent' }), pollMs: 20, retryBaseMs: 50, handlers: { [SYNC_JOBS.outbound.kind]: outboundHandler(deps) } });
   runner.start();
   await runner.idle();
   await runner.stop();
@@ -75,12 +75,12 @@ async function blocksAt(iso: string) {
 }
 
 /** The business clock past the grace period, and the drain it made due run, as the service does. */
-async function passGrace() {
+async function passGrace(deps = sw.deps) {
   try {
     sw.setNow(new Date(SYNC_NOW.getTime() + 16 * 60_000));
     // The queue's time reaches the job's run_at.
     await sw.deps.pool.query('update jobs set run_at = clock_timestamp() where singleton_key = $1', [SYNC_JOBS.outbound.graceKey(A)]);
-    await drainOutbound();
+    await drainOutbound(deps);
   } finally {
     sw.setNow(SYNC_NOW);
   }
@@ -274,6 +274,29 @@ describe('Booking from an appointment being composed', () => {
     expect(items.map((e: any) => e.id)).toEqual([ours.id]);
     expect(await link(rdv.id)).toMatchObject({ event_id: ours.id });
     expect(await blocksAt('2026-03-06T10:00:00Z')).toEqual([]);
+  });
+
+  it('should delete its own event, not the item, when the pane\'s report is adopted while the service creates the event', async () => {
+    const rdv = await book('2026-03-06T14:00:00Z', { outlookItem: 'compose' });
+    await drainOutbound();
+    // The grace period ends while the agent saves: the report arrives after the drain looked for the item and before
+    // its create is recorded.
+    let itemId = '';
+    const gateway = Object.create(sw.deps.gateway) as typeof sw.deps.gateway;
+    gateway.createEvent = async (...args) => {
+      const restId = await saveInOutlook('agentA', rdv.outlookEvent, `${rdv.id}/${A}`);
+      const report = await sw.svc.as(sw.w.agentA.email).post('/api/outlook/items', { rdvId: rdv.id, itemId: restId });
+      expect(report.status).toBe(200);
+      itemId = report.body.eventId;
+      return sw.deps.gateway.createEvent(...args);
+    };
+    await passGrace({ ...sw.deps, gateway });
+    expect(itemsAt('2026-03-06T14:00:00.000Z').map((e: any) => e.id)).toEqual([itemId]);
+    expect(await link(rdv.id)).toMatchObject({ event_id: itemId });
+    await drainOutbound(); // the adoption's write: the item becomes ours
+    const [item] = itemsAt('2026-03-06T14:00:00.000Z');
+    expect(prop(item, RDV_LINK_PROPERTY)).toBe(`${rdv.id}/${A}`);
+    expect(item).toMatchObject({ sensitivity: 'private', attendees: [] });
   });
 
   it('should ask Graph nothing more than the item and its update when the report arrives', async () => {
