@@ -64,10 +64,10 @@ export async function upsertMailbox(db: Db, agentId: number, mailbox: string, cl
   return toMailbox(rows[0]);
 }
 
-export type MailboxPatch = Partial<Pick<MailboxRow, 'state' | 'deltaLink' | 'deltaNextLink' | 'deltaRoundStartedAt' | 'deltaSince' | 'subscriptionId' | 'subscriptionExpiresAt' | 'importDone' | 'importTotal' | 'lastSuccessAt' | 'lastError' | 'lastErrorAt' | 'connectedAt'>>;
+export type MailboxPatch = Partial<Pick<MailboxRow, 'state' | 'deltaLink' | 'deltaNextLink' | 'deltaSince' | 'subscriptionId' | 'subscriptionExpiresAt' | 'importDone' | 'importTotal' | 'lastSuccessAt' | 'lastError' | 'lastErrorAt' | 'connectedAt'>>;
 
 const MAILBOX_COLUMNS: Record<keyof MailboxPatch, string> = {
-  state: 'state', deltaLink: 'delta_link', deltaNextLink: 'delta_next_link', deltaRoundStartedAt: 'delta_round_started_at', deltaSince: 'delta_since', subscriptionId: 'subscription_id', subscriptionExpiresAt: 'subscription_expires_at',
+  state: 'state', deltaLink: 'delta_link', deltaNextLink: 'delta_next_link', deltaSince: 'delta_since', subscriptionId: 'subscription_id', subscriptionExpiresAt: 'subscription_expires_at',
   importDone: 'import_done', importTotal: 'import_total', lastSuccessAt: 'last_success_at', lastError: 'last_error',
   lastErrorAt: 'last_error_at', connectedAt: 'connected_at',
 };
@@ -229,9 +229,11 @@ export async function eventLinksBornBetween(db: Db, agentId: number, after: Date
   return rows.map(toLink);
 }
 
-/** The database's clock: what the times of migration 044 are compared on. */
-export async function databaseNow(db: Db): Promise<Date> {
-  return (await db.query('select clock_timestamp() as now')).rows[0].now;
+/** Marks a delta round of the mailbox as begun now (database clock, migration 044) and returns that instant. */
+export async function beginDeltaRound(db: Db, agentId: number): Promise<Date> {
+  const { rows } = await db.query(
+    `update sync_mailboxes set delta_round_started_at = clock_timestamp() where agent_id = $1 returning delta_round_started_at`, [agentId]);
+  return rows[0].delta_round_started_at;
 }
 
 /** The agent's links of these events (one delta page at a time). */

@@ -14,7 +14,7 @@ import { ADDIN_LINK_NAME } from '../../../shared/src/sync/addin-item';
 import { withTransaction, type Db, type Pool } from '../data/db';
 import { deleteBusyBlocks, eventLinksByEventIds, getEventLink, getMailbox, saveEventLink } from '../data/sync';
 import { conflict, DomainError, invalid } from '../errors';
-import { desiredEventContent, rdvLinkValue } from './outbound';
+import { desiredEventContent, rdvIdOfLink, rdvLinkValue } from './outbound';
 import { queueOutbound } from './outbox';
 import { GraphCallError, type CalendarGateway } from './graph';
 
@@ -55,8 +55,7 @@ export async function resolveItem(pool: Pool, gateway: CalendarGateway, agentId:
   if (!ev) return null;
   const [stored] = await eventLinksByEventIds(pool, agentId, [ev.id]);
   if (stored) return stored.rdvId;
-  const m = /^(\d+)\/(\d+)$/.exec(ev.rdvLink ?? '');
-  return m ? Number(m[1]) : null;
+  return rdvIdOfLink(ev.rdvLink);
 }
 
 /**

@@ -14,11 +14,11 @@ import { DateTime } from 'luxon';
 import type { Logger } from 'pino';
 import { cancelRdv, moveRdv } from '../booking';
 import { adoptAddinItem } from './addin-item';
-import { CREATING, desiredEventContent } from './outbound';
+import { CREATING, desiredEventContent, rdvLinkValue } from './outbound';
 import { queueOutbound } from './outbox';
 import { withTransaction } from '../data/db';
 import {
-  agentIdentityOf, databaseNow, deleteBusyBlocks, eventLinksBornBetween, deleteBusyBlocksNotIn, deltaWindowStart, eventLinksByEventIds, eventLinksInWindow, getMailbox,
+  agentIdentityOf, beginDeltaRound, deleteBusyBlocks, eventLinksBornBetween, deleteBusyBlocksNotIn, deltaWindowStart, eventLinksByEventIds, eventLinksInWindow, getMailbox,
   getEventLink, linksForUnknownEvents, outboxPending, rdvForInbound, saveEventLink, setDeltaWindowStart, updateMailbox, upsertBusyBlocks,
   type BusyBlockInput, type EventLinkRow, type MailboxPatch, type MailboxRow, type RdvForInbound,
 } from '../data/sync';
@@ -158,8 +158,7 @@ class DeltaRound {
     const reported = new Set<string>();
     // An incremental round resumes where an interrupted one stopped (see migration 043), with that round's start.
     const resuming = !full && Boolean(this.mb.deltaNextLink);
-    const startedAt = (resuming && this.mb.deltaRoundStartedAt) || await databaseNow(pool);
-    if (!resuming) await updateMailbox(pool, this.agentId, { deltaRoundStartedAt: startedAt });
+    const startedAt = (resuming && this.mb.deltaRoundStartedAt) || await beginDeltaRound(pool, this.agentId);
     let from: { start: Date; end: Date } | { link: string } = full ? window : { link: this.mb.deltaNextLink ?? this.mb.deltaLink! };
     for (;;) {
       if (this.signal?.aborted) throw new Error('inbound: stopped during a delta round');
@@ -283,7 +282,7 @@ class DeltaRound {
     const full = await gateway.getEvent(this.mb.mailbox, ev.id);
     const value = full?.rdvLink ?? full?.addinLink;
     if (!full || !value) return false;
-    const candidate = candidates.find((l) => value === `${l.rdvId}/${l.agentId}`);
+    const candidate = candidates.find((l) => value === rdvLinkValue(l.rdvId, l.agentId));
     // Read again: the outbound part may have made (or be making) the link's event since the round began.
     const link = candidate && await getEventLink(pool, candidate.rdvId, candidate.agentId);
     if (link && full.rdvLink) {

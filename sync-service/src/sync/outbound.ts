@@ -53,6 +53,11 @@ export async function desiredEventContent(db: Db, rdvId: number, agentId: number
 
 /** The RdvLink extended property's value. */
 export const rdvLinkValue = (rdvId: number, agentId: number) => `${rdvId}/${agentId}`;
+/** The RDV id an RdvLink value names, or null for anything else. */
+export const rdvIdOfLink = (value: string | undefined): number | null => {
+  const m = /^(\d+)\/(\d+)$/.exec(value ?? '');
+  return m ? Number(m[1]) : null;
+};
 
 /** Same (RDV, agent, generation) → same key: a retried create is answered with the event already made. */
 export const transactionIdFor = (rdvUuid: string, agentId: number, generation: number) => `rdv-${rdvUuid}-${agentId}-${generation}`;
