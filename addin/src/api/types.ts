@@ -30,6 +30,13 @@ export interface Availability {
   days?: Array<{ day: string; lieux: Array<{ lieuId: number | null; agents: Array<{ agentId: number; starts: string[] }> }> }>;
 }
 export type FeatureSwitches = Record<string, boolean>;
-export interface MailboxSync { state?: string; lastSyncAt?: string | null; [k: string]: unknown }
+/** The agent's Outlook sync, as `GET /api/sync/mailboxes/:agentId` shows it (the fields the pane uses). */
+export interface MailboxSync {
+  state: 'connecting' | 'connected' | 'disconnecting' | 'disconnected';
+  lastSuccessAt: string | null;
+  /** In French, from the service. */
+  lastError: string | null;
+  pendingOutboundChanges: number;
+}
 /** What the service says to fill an appointment being composed with (times as ISO strings). */
 export interface ComposeFill { subject: string; location: string; start: string; end: string; customProperty: { name: string; value: string } }

@@ -51,7 +51,10 @@ export const en: Record<MessageKey, string> = {
   'sync.loading': 'Outlook sync: checking…',
   'sync.unavailable': 'Outlook sync not available.',
   'sync.state': 'Outlook sync: {state}.',
-  'sync.ok': 'up to date',
+  'sync.connected': 'connected',
+  'sync.connecting': 'connecting',
+  'sync.disconnecting': 'disconnecting',
+  'sync.disconnected': 'not connected',
   'sync.lastAt': 'last on {at}',
 
   'status.unknown': 'Upcoming',

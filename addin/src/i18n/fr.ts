@@ -49,7 +49,10 @@ export const fr = {
   'sync.loading': 'Synchronisation Outlook : vérification…',
   'sync.unavailable': 'Synchronisation Outlook non disponible.',
   'sync.state': 'Synchronisation Outlook : {state}.',
-  'sync.ok': 'à jour',
+  'sync.connected': 'connectée',
+  'sync.connecting': 'connexion en cours',
+  'sync.disconnecting': 'déconnexion en cours',
+  'sync.disconnected': 'non connectée',
   'sync.lastAt': 'dernière le {at}',
 
   'status.unknown': 'À venir',

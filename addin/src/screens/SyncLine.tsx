@@ -19,9 +19,10 @@ export function SyncLine() {
   if (state === 'loading') text = t('sync.loading');
   else if (state === null || state === 'error') text = t('sync.unavailable');
   else {
-    const parts = [typeof state.state === 'string' ? state.state : t('sync.ok')];
-    if (state.lastSyncAt) parts.push(t('sync.lastAt', { at: dateTimeLong(state.lastSyncAt) }));
+    const parts = [t(`sync.${state.state}`)];
+    if (state.lastSuccessAt) parts.push(t('sync.lastAt', { at: dateTimeLong(state.lastSuccessAt) }));
     text = t('sync.state', { state: parts.join(', ') });
+    if (state.lastError) text += ` ${state.lastError}`;
   }
   return <Caption1 as="p" role="status">{text}</Caption1>;
 }

@@ -52,9 +52,13 @@ describe('Mes RDV', () => {
     expect(await screen.findByText('Synchronisation Outlook non disponible.')).toBeTruthy();
   });
 
-  it('should show the Outlook sync state when the service gives it', async () => {
-    renderPane(fakeApi({ mailboxSync: async () => ({ state: 'à jour' }) }).api);
-    expect(await screen.findByText('Synchronisation Outlook : à jour.')).toBeTruthy();
+  it('should show the Outlook sync state when the service gives it, in words, with the last round and the last error', async () => {
+    renderPane(fakeApi({ mailboxSync: async () => ({
+      state: 'connected', lastSuccessAt: '2026-12-08T09:05:00Z', pendingOutboundChanges: 0,
+      lastError: 'Microsoft 365 ne répond pas (HTTP 503) : la lecture des changements reprendra automatiquement.',
+    }) }).api);
+    expect(await screen.findByText('Synchronisation Outlook : connectée, dernière le 8 décembre 2026 à 10:05. '
+      + 'Microsoft 365 ne répond pas (HTTP 503) : la lecture des changements reprendra automatiquement.')).toBeTruthy();
   });
 
   it('should say that the service does not answer, and list the RDVs after a retry', async () => {
