@@ -79,7 +79,7 @@ for (let i = 0; i < CHANGES; i++) {
     const existing = rdvOf.get(agentId);
     if (existing === undefined) {
       const rdvId = await insertRdv(client, { organisationId: o, motifId: m, lieuId: l, startsAt, endsAt, collective: false, capacity: null, address: null, context: null, createdByAgentId: null, channel: 'api', now: NOW });
-      await setRdvAgents(client, rdvId, [agentId], false);
+      await setRdvAgents(client, rdvId, [agentId]);
       await emitRdvChange(client, { kind: 'created', rdvId, at: NOW });
       rdvOf.set(agentId, rdvId);
     } else {

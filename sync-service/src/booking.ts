@@ -126,7 +126,7 @@ export async function createRdv(pool: Pool, agent: AgentIdentity, input: RdvCrea
         address: input.address ?? null, context: input.context ?? null, createdByAgentId: agent.id, channel: input.channel, now,
       });
       await rdvs.lockAgents(client, agentIds);
-      await rdvs.setRdvAgents(client, rdvId, agentIds, false);
+      await rdvs.setRdvAgents(client, rdvId, agentIds);
       await rdvs.addParticipations(client, rdvId, usagerIds);
       await appendAudit(client, actorOf(agent, input.channel), 'rdv', rdvId, 'created', {
         motifId: motif.id, lieuId, startsAt, endsAt, agentIds, usagerIds,
@@ -169,7 +169,7 @@ export async function moveRdv(
       // the new time, and their other bookings are not ours to wait for). Newcomers come after, at the new time.
       await rdvs.removeRdvAgentsExcept(client, id, agentIds);
       await rdvs.updateRdvTimes(client, id, startsAt, endsAt, lieuId, now);
-      await rdvs.setRdvAgents(client, id, agentIds, false);
+      await rdvs.setRdvAgents(client, id, agentIds);
       const changes: Record<string, unknown> = {};
       if (before.startsAt.getTime() !== startsAt.getTime() || before.endsAt.getTime() !== endsAt.getTime()) {
         Object.assign(changes, { startsAt: [before.startsAt, startsAt], endsAt: [before.endsAt, endsAt] });

@@ -12,13 +12,6 @@ export function offsetAt(at: Date, timeZone: string): string {
   return m ? `${m[1]}:${m[2] ?? '00'}` : '+00:00';
 }
 
-/** Midnight starting the local day of `at`, as an ISO instant with its offset. */
-export function startOfLocalDay(at: Date, timeZone: string): string {
-  const day = localDay(at, timeZone);
-  // The offset at noon of that day: midnight is never inside a DST jump in the territories served (02:00/03:00).
-  return `${day}T00:00:00${offsetAt(new Date(`${day}T12:00:00Z`), timeZone)}`;
-}
-
 /** `day` plus n calendar days ("2026-12-08" + 7 → "2026-12-15"). */
 export function addDays(day: string, n: number): string {
   const d = new Date(`${day}T12:00:00Z`);
@@ -26,6 +19,8 @@ export function addDays(day: string, n: number): string {
   return d.toISOString().slice(0, 10);
 }
 
+/** Midnight starting `day` in the zone, as an ISO instant with its offset (taken at noon: midnight is never inside a
+ * DST jump in the territories served, which change at 02:00/03:00). */
 export function startOfDay(day: string, timeZone: string): string {
   return `${day}T00:00:00${offsetAt(new Date(`${day}T12:00:00Z`), timeZone)}`;
 }

@@ -84,9 +84,8 @@ export async function removeRdvAgentsExcept(db: Db, rdvId: number, agentIds: num
   await db.query('delete from rdv_agents where rdv_id = $1 and not (agent_id = any($2::bigint[]))', [rdvId, agentIds]);
 }
 
-/** Sets the agents of an RDV; `replace` also removes agents no longer listed (not needed for a new RDV). */
-export async function setRdvAgents(db: Db, rdvId: number, agentIds: number[], replace = true): Promise<void> {
-  if (replace) await removeRdvAgentsExcept(db, rdvId, agentIds);
+/** Adds these agents to an RDV (those already on it stay; `removeRdvAgentsExcept` removes the others). */
+export async function setRdvAgents(db: Db, rdvId: number, agentIds: number[]): Promise<void> {
   await db.query(
     `insert into rdv_agents (rdv_id, agent_id, starts_at, ends_at, live)
      select $1, a, 'epoch', 'epoch', false from unnest($2::bigint[]) a

@@ -108,7 +108,7 @@ export function usagersRouter(pool: Pool, opts: { idempotent: ReturnType<typeof 
       }
       return followed;
     });
-    res.status(added.includes(id) ? 201 : 200).json({ ...(await usagers.getUsager(pool, id)), followedUsagerIds: added });
+    res.status(added.includes(id) ? 201 : 200).json({ ...u, followedUsagerIds: added }); // following changes nothing getUsager reads
   });
 
   router.get('/:id/relatives', async (req, res) => {
