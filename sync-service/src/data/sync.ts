@@ -18,6 +18,8 @@ export interface MailboxRow {
   /** Start of the round in progress, and of the round behind `deltaLink` (database clock, migration 044). */
   deltaRoundStartedAt: Date | null;
   deltaSince: Date | null;
+  /** Start of the window `deltaLink` covers (migration 042): the rolling window is re-based from it. */
+  deltaWindowStart: Date | null;
   subscriptionId: string | null;
   subscriptionExpiresAt: Date | null;
   clientState: string;
@@ -31,7 +33,7 @@ export interface MailboxRow {
 
 function toMailbox(r: any): MailboxRow {
   return {
-    agentId: Number(r.agent_id), mailbox: r.mailbox, state: r.state, deltaLink: r.delta_link, deltaNextLink: r.delta_next_link, deltaRoundStartedAt: r.delta_round_started_at, deltaSince: r.delta_since, subscriptionId: r.subscription_id,
+    agentId: Number(r.agent_id), mailbox: r.mailbox, state: r.state, deltaLink: r.delta_link, deltaNextLink: r.delta_next_link, deltaRoundStartedAt: r.delta_round_started_at, deltaSince: r.delta_since, deltaWindowStart: r.delta_window_start, subscriptionId: r.subscription_id,
     subscriptionExpiresAt: r.subscription_expires_at, clientState: r.client_state, importDone: r.import_done, importTotal: r.import_total,
     lastSuccessAt: r.last_success_at, lastError: r.last_error, lastErrorAt: r.last_error_at, connectedAt: r.connected_at,
   };
@@ -64,10 +66,10 @@ export async function upsertMailbox(db: Db, agentId: number, mailbox: string, cl
   return toMailbox(rows[0]);
 }
 
-export type MailboxPatch = Partial<Pick<MailboxRow, 'state' | 'deltaLink' | 'deltaNextLink' | 'deltaSince' | 'subscriptionId' | 'subscriptionExpiresAt' | 'importDone' | 'importTotal' | 'lastSuccessAt' | 'lastError' | 'lastErrorAt' | 'connectedAt'>>;
+export type MailboxPatch = Partial<Pick<MailboxRow, 'state' | 'deltaLink' | 'deltaNextLink' | 'deltaSince' | 'deltaWindowStart' | 'subscriptionId' | 'subscriptionExpiresAt' | 'importDone' | 'importTotal' | 'lastSuccessAt' | 'lastError' | 'lastErrorAt' | 'connectedAt'>>;
 
 const MAILBOX_COLUMNS: Record<keyof MailboxPatch, string> = {
-  state: 'state', deltaLink: 'delta_link', deltaNextLink: 'delta_next_link', deltaSince: 'delta_since', subscriptionId: 'subscription_id', subscriptionExpiresAt: 'subscription_expires_at',
+  state: 'state', deltaLink: 'delta_link', deltaNextLink: 'delta_next_link', deltaSince: 'delta_since', deltaWindowStart: 'delta_window_start', subscriptionId: 'subscription_id', subscriptionExpiresAt: 'subscription_expires_at',
   importDone: 'import_done', importTotal: 'import_total', lastSuccessAt: 'last_success_at', lastError: 'last_error',
   lastErrorAt: 'last_error_at', connectedAt: 'connected_at',
 };
@@ -89,16 +91,6 @@ export async function mailboxesToRenew(db: Db, before: Date): Promise<MailboxRow
   const { rows } = await db.query(
     `select * from sync_mailboxes where state = 'connected' and subscription_id is not null and subscription_expires_at < $1 order by subscription_expires_at`, [before]);
   return rows.map(toMailbox);
-}
-
-/** Start of the window the stored delta link covers (migration 042): the rolling window is re-based from it. */
-export async function deltaWindowStart(db: Db, agentId: number): Promise<Date | null> {
-  const { rows } = await db.query(`select delta_window_start from sync_mailboxes where agent_id = $1`, [agentId]);
-  return rows[0]?.delta_window_start ?? null;
-}
-
-export async function setDeltaWindowStart(db: Db, agentId: number, start: Date | null): Promise<void> {
-  await db.query(`update sync_mailboxes set delta_window_start = $2 where agent_id = $1`, [agentId, start]);
 }
 
 /** The agent as the sync acts for them (booking rules check their roles): the RDV moves they make in Outlook. */
@@ -377,15 +369,6 @@ export async function outboxPending(db: Db, rdvId: number, agentId: number): Pro
 // ---------------------------------------------------------------- busy blocks (Outlook events that are not ours)
 
 export interface BusyBlockInput { sourceId: string; startsAt: Date; endsAt: Date; showAs: string; isAllDay: boolean }
-
-export async function upsertBusyBlock(db: Db, agentId: number, b: BusyBlockInput): Promise<void> {
-  await db.query(
-    `insert into busy_blocks (agent_id, starts_at, ends_at, show_as, is_all_day, source, source_id)
-     values ($1, $2, $3, $4, $5, 'outlook', $6)
-     on conflict (agent_id, source, source_id) do update
-        set starts_at = excluded.starts_at, ends_at = excluded.ends_at, show_as = excluded.show_as, is_all_day = excluded.is_all_day, updated_at = clock_timestamp()`,
-    [agentId, b.startsAt, b.endsAt, b.showAs, b.isAllDay, b.sourceId]);
-}
 
 /** Upserts many blocks of one agent in one statement (a delta page). */
 export async function upsertBusyBlocks(db: Db, agentId: number, blocks: BusyBlockInput[]): Promise<void> {

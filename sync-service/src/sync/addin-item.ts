@@ -34,14 +34,14 @@ export const notOurs = () => new DomainError(404, 'not_rdv_event', "Cet événem
 export const syncOff = () => conflict('sync_off', "La synchronisation Outlook n'est pas activée sur ce service : le lien entre Outlook et les rendez-vous n'est pas disponible.");
 
 /** The agent's connected mailbox, or a French refusal. */
-export async function connectedMailbox(db: Db, agentId: number): Promise<string> {
+async function connectedMailbox(db: Db, agentId: number): Promise<string> {
   const m = await getMailbox(db, agentId);
   if (m?.state !== 'connected') throw conflict('not_connected', "Votre agenda Outlook n'est pas connecté au service : demandez à un administrateur de le connecter.");
   return m.mailbox;
 }
 
 /** A Graph failure while serving an agent's request, in words (never a 500). */
-export function graphRefusal(err: unknown): unknown {
+function graphRefusal(err: unknown): unknown {
   if (!(err instanceof GraphCallError)) return err;
   if (err.kind === 'forbidden') return conflict('mailbox_refused', "Microsoft 365 refuse l'accès à votre agenda : un administrateur doit vérifier la stratégie d'accès de l'application de synchronisation.");
   if (err.kind === 'bad_request') return notOurs();

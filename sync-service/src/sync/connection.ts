@@ -26,7 +26,7 @@ import { withTransaction, type Db } from '../data/db';
 import { conflict, invalid } from '../errors';
 import {
   agentSyncProfile, agentSyncProfiles, type AgentSyncProfile, deleteAllBusyBlocks, deleteMailbox, eventLinksOfAgent, getMailbox, listMailboxes,
-  liveRdvsOfAgentSince, mailboxesToRenew, markOutbox, outboxDepth, reconcileItems, updateMailbox, upsertMailbox, type MailboxRow,
+  liveRdvsOfAgentSince, mailboxesToRenew, outboxDepth, reconcileItems, updateMailbox, upsertMailbox, type MailboxRow,
 } from '../data/sync';
 import { enqueueJob } from '../queue/jobs';
 import { RetryLater, type JobHandler } from '../queue/runner';
@@ -67,7 +67,7 @@ export const connectRefusals = {
 };
 
 /** The mailbox the configuration wants synced for this agent (the same rules), or null. */
-export const wantedMailbox = (agent: AgentSyncProfile | null): string | null =>
+const wantedMailbox = (agent: AgentSyncProfile | null): string | null =>
   agent?.outlookMailbox && !agent.optOut && agent.switchedOn ? agent.outlookMailbox : null;
 
 /**
@@ -140,16 +140,15 @@ export function mailboxFollower(now: () => Date): MailboxFollower {
 /** A full resync: every RDV in the window re-checked outbound, and a full delta round. */
 export async function requestResync(deps: { config: Pick<SyncDeps['config'], 'windowPastDays' | 'windowFutureDays'>; now: () => Date }, db: Db, agentId: number): Promise<void> {
   await updateMailbox(db, agentId, { importDone: 0, importTotal: null });
-  await markOutbox(db, await liveRdvsOfAgentSince(db, agentId, syncWindow(deps.config, deps.now()).start));
-  await enqueueJob(db, SYNC_JOBS.outbound.kind, { agentId }, { singletonKey: SYNC_JOBS.outbound.key(agentId) });
-  await enqueueJob(db, SYNC_JOBS.inbound.kind, { agentId, full: true }, { singletonKey: SYNC_JOBS.inbound.key(agentId) });
+  await queueOutbound(db, await liveRdvsOfAgentSince(db, agentId, syncWindow(deps.config, deps.now()).start));
+  await enqueueFullRound(db, agentId);
 }
 
 /** 32 random bytes, hex: Graph echoes it in each notification (≤ 128 characters). */
-export const newClientState = () => randomBytes(32).toString('hex');
+const newClientState = () => randomBytes(32).toString('hex');
 
 /** Graph validates both URLs with the handshake; the lifecycle one sits beside the notification one. */
-export function lifecycleUrlFor(notificationUrl: string): string {
+function lifecycleUrlFor(notificationUrl: string): string {
   const u = new URL(notificationUrl);
   u.pathname = /\/notifications\/?$/.test(u.pathname) ? u.pathname.replace(/\/notifications\/?$/, '/lifecycle') : '/graph/lifecycle';
   u.search = '';
@@ -232,8 +231,7 @@ async function connect(deps: SyncDeps, row: MailboxRow): Promise<void> {
       state: 'connected', subscriptionId: subscription.id, subscriptionExpiresAt: subscription.expiresAt, connectedAt: row.connectedAt ?? now,
       importDone: 0, importTotal: null, lastError: null, lastErrorAt: null,
     });
-    await markOutbox(c, await liveRdvsOfAgentSince(c, agentId, syncWindow(deps.config, now).start));
-    await enqueueJob(c, SYNC_JOBS.outbound.kind, { agentId }, { singletonKey: SYNC_JOBS.outbound.key(agentId) });
+    await queueOutbound(c, await liveRdvsOfAgentSince(c, agentId, syncWindow(deps.config, now).start));
     await enqueueFullRound(c, agentId);
   });
   deps.logger.info({ agentId, subscriptionId: subscription.id }, 'sync: mailbox connected');
@@ -333,7 +331,7 @@ export function renewHandler(deps: SyncDeps): JobHandler {
   };
 }
 
-export interface ReconcileOutcome { missingEvent: number; wrongTime: number; staleEvent: number }
+interface ReconcileOutcome { missingEvent: number; wrongTime: number; staleEvent: number }
 
 /**
  * Compares the store and the calendar for one mailbox and sends what differs to the outbox. An event changed in
@@ -361,10 +359,7 @@ export function reconcileHandler(deps: SyncDeps): JobHandler {
         }
       }
       if (toMark.length) {
-        await withTransaction(deps.pool, async (c) => {
-          await markOutbox(c, toMark);
-          await enqueueJob(c, SYNC_JOBS.outbound.kind, { agentId }, { singletonKey: SYNC_JOBS.outbound.key(agentId) });
-        });
+        await withTransaction(deps.pool, (c) => queueOutbound(c, toMark));
       }
       deps.metrics.repaired('missing_event', outcome.missingEvent);
       deps.metrics.repaired('wrong_time', outcome.wrongTime);

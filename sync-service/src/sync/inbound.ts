@@ -18,8 +18,8 @@ import { CREATING, desiredEventContent, rdvLinkValue } from './outbound';
 import { queueOutbound } from './outbox';
 import { withTransaction } from '../data/db';
 import {
-  agentIdentityOf, beginDeltaRound, deleteBusyBlocks, eventLinksBornBetween, deleteBusyBlocksNotIn, deltaWindowStart, eventLinksByEventIds, eventLinksInWindow, getMailbox,
-  getEventLink, linksForUnknownEvents, outboxPending, rdvForInbound, saveEventLink, setDeltaWindowStart, updateMailbox, upsertBusyBlocks,
+  agentIdentityOf, beginDeltaRound, deleteBusyBlocks, eventLinksBornBetween, deleteBusyBlocksNotIn, eventLinksByEventIds, eventLinksInWindow, getMailbox,
+  getEventLink, linksForUnknownEvents, outboxPending, rdvForInbound, saveEventLink, updateMailbox, upsertBusyBlocks,
   type BusyBlockInput, type EventLinkRow, type MailboxPatch, type MailboxRow, type RdvForInbound,
 } from '../data/sync';
 import { DomainError } from '../errors';
@@ -69,7 +69,7 @@ export function inboundHandler(deps: SyncDeps): JobHandler {
 }
 
 /**
- * One round (also what the connection and reconciliation parts call directly). Records the outcome on the
+ * One round (the job handler's body; tests and benches call it directly). Records the outcome on the
  * mailbox row; on failure records a French `last_error` and rethrows so the queue retries.
  */
 export async function runInboundRound(
@@ -84,7 +84,7 @@ export async function runInboundRound(
   try {
     let full = Boolean(opts.full) || !mailbox.deltaLink;
     if (!full) {
-      const start = await deltaWindowStart(deps.pool, agentId);
+      const start = mailbox.deltaWindowStart;
       const wanted = syncWindow(deps.config, deps.now()).start;
       if (!start || wanted.getTime() - start.getTime() > REBASE_AFTER_MS) full = true;
     }
@@ -110,7 +110,7 @@ export async function runInboundRound(
 }
 
 /** What an agent or admin reads in the sync status: what went wrong, in words. */
-export function inboundErrorInFrench(err: unknown): string {
+function inboundErrorInFrench(err: unknown): string {
   if (err instanceof GraphCallError) {
     switch (err.kind) {
       case 'forbidden': return "Microsoft 365 refuse l'accès à ce calendrier : vérifiez la permission Calendars.ReadWrite de l'application et la stratégie d'accès aux boîtes des agents.";
@@ -150,8 +150,7 @@ class DeltaRound {
     // A full round forgets the old link first: should it fail half-way, its retry is a full round too (its sweep
     // needs every page, so it never resumes half-way).
     if (full) {
-      await updateMailbox(pool, this.agentId, { deltaLink: null, deltaNextLink: null, importDone: 0 });
-      await setDeltaWindowStart(pool, this.agentId, null);
+      await updateMailbox(pool, this.agentId, { deltaLink: null, deltaNextLink: null, deltaWindowStart: null, importDone: 0 });
     }
     this.candidates = await linksForUnknownEvents(pool, this.agentId, window.start);
     const seen = new Set<string>();
@@ -187,8 +186,9 @@ class DeltaRound {
       if (full) {
         await this.sweep(seen, window);
         // Graph gives no count up front: the total is known once the last page is read.
-        await updateMailbox(pool, this.agentId, { deltaLink: page.deltaLink ?? null, deltaSince: startedAt, importTotal: this.result.items });
-        await setDeltaWindowStart(pool, this.agentId, window.start);
+        await updateMailbox(pool, this.agentId, {
+          deltaLink: page.deltaLink ?? null, deltaWindowStart: window.start, deltaSince: startedAt, importTotal: this.result.items,
+        });
       }
       break;
     }

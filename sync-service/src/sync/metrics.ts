@@ -53,12 +53,15 @@ export function createSyncMetrics(pool: Pool): SyncMetricsBundle {
     name: 'rdv_sync_reconcile_repaired_total', help: 'Drift found and repaired by reconciliations, by what was repaired.',
     labelNames: ['what'], registers: [registry],
   });
+  // One query per scrape for both queue gauges (prom-client collects them at once).
+  let depth: ReturnType<typeof queueDepth> | null = null;
+  const sharedDepth = () => (depth ??= queueDepth(pool).finally(() => { depth = null; }));
   new client.Gauge({
     name: 'rdv_sync_queue_jobs', help: 'Jobs in the queue, by kind and state (waiting, running).',
     labelNames: ['kind', 'state'], registers: [registry],
     async collect() {
       this.reset();
-      for (const d of await queueDepth(pool)) {
+      for (const d of await sharedDepth()) {
         this.set({ kind: d.kind, state: 'waiting' }, d.waiting);
         this.set({ kind: d.kind, state: 'running' }, d.running);
       }
@@ -69,7 +72,7 @@ export function createSyncMetrics(pool: Pool): SyncMetricsBundle {
     labelNames: ['kind'], registers: [registry],
     async collect() {
       this.reset();
-      for (const d of await queueDepth(pool)) this.set({ kind: d.kind }, d.oldestSeconds);
+      for (const d of await sharedDepth()) this.set({ kind: d.kind }, d.oldestSeconds);
     },
   });
 

@@ -36,7 +36,7 @@ const PARALLEL = 4;
 /** Longer than one Graph call with all its retries and Retry-After waits should take. */
 const LINK_LEASE_SECONDS = 300;
 /** Start of the errors this part writes on the mailbox row (so that it clears only its own). */
-export const OUTBOUND_ERROR_PREFIX = 'Écriture dans Outlook';
+const OUTBOUND_ERROR_PREFIX = 'Écriture dans Outlook';
 
 export interface DesiredEvent { content: EventText; hash: string; uuid: string }
 
@@ -60,12 +60,12 @@ export const rdvIdOfLink = (value: string | undefined): number | null => {
 };
 
 /** Same (RDV, agent, generation) → same key: a retried create is answered with the event already made. */
-export const transactionIdFor = (rdvUuid: string, agentId: number, generation: number) => `rdv-${rdvUuid}-${agentId}-${generation}`;
+const transactionIdFor = (rdvUuid: string, agentId: number, generation: number) => `rdv-${rdvUuid}-${agentId}-${generation}`;
 
 type Outcome = 'created' | 'adopted' | 'updated' | 'deleted' | 'unchanged' | 'gone' | 'busy' | { waitUntil: Date };
 
 /** Words an agent or an admin can act on (shown by the status API). */
-export function describeGraphError(err: unknown): string {
+function describeGraphError(err: unknown): string {
   if (!(err instanceof GraphCallError)) return 'erreur interne du service de synchronisation (voir les journaux)';
   switch (err.kind) {
     case 'throttled': return `Microsoft 365 limite le nombre de requêtes (nouvel essai automatique dans ${Math.ceil((err.retryAfterMs ?? 0) / 1000)} s)`;

@@ -30,7 +30,7 @@ const notification = z.object({
 export const payloadSchema = z.object({ value: z.array(notification).min(1).max(1000) }).passthrough();
 
 /** Constant-time comparison: digests have equal lengths, so neither content nor length leaks through timing. */
-export function clientStateMatches(expected: string, received: string | undefined): boolean {
+function clientStateMatches(expected: string, received: string | undefined): boolean {
   const a = createHash('sha256').update(expected, 'utf8').digest();
   const b = createHash('sha256').update(received ?? '', 'utf8').digest();
   return timingSafeEqual(a, b) && received !== undefined;

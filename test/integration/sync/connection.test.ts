@@ -6,7 +6,7 @@
  */
 import { afterAll, beforeAll, describe, expect, it } from '@jest/globals';
 import pino from 'pino';
-import { getMailbox, saveEventLink, upsertBusyBlock } from '../../../sync-service/src/data/sync';
+import { getMailbox, saveEventLink, upsertBusyBlocks } from '../../../sync-service/src/data/sync';
 import { enqueueJob } from '../../../sync-service/src/queue/jobs';
 import { createJobRunner } from '../../../sync-service/src/queue/runner';
 import { connectionHandler, reconcileHandler, renewHandler } from '../../../sync-service/src/sync/connection';
@@ -273,7 +273,7 @@ describe('lifecycle events (enqueued by the webhook as connection jobs)', () => 
 
 describe('disconnecting a mailbox', () => {
   it('should delete the subscription, ask for our events to be deleted, drop busy blocks, and go once the outbox is empty', async () => {
-    await upsertBusyBlock(sw.deps.pool, sw.w.agentA.id, { sourceId: 'meeting-1', startsAt: new Date('2026-03-03T10:00:00Z'), endsAt: new Date('2026-03-03T11:00:00Z'), showAs: 'busy', isAllDay: false });
+    await upsertBusyBlocks(sw.deps.pool, sw.w.agentA.id, [{ sourceId: 'meeting-1', startsAt: new Date('2026-03-03T10:00:00Z'), endsAt: new Date('2026-03-03T11:00:00Z'), showAs: 'busy', isAllDay: false }]);
     await sw.deps.pool.query('delete from sync_outbox where agent_id = $1', [sw.w.agentA.id]);
     const res = await sw.svc.as(sw.w.adminA.email).post(`/api/sync/mailboxes/${sw.w.agentA.id}/disconnect`);
     expect(res.status).toBe(202);
