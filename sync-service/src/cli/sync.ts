@@ -15,8 +15,6 @@
  * Store: DATABASE_URL, or the embedded PostgreSQL of DATA_DIR — the one the running service already started if
  * there is one (a second server on the same folder is not possible), else started and stopped here.
  */
-import { existsSync, readFileSync } from 'node:fs';
-import path from 'node:path';
 import cliProgress from 'cli-progress';
 import pino from 'pino';
 import { loadConfig, ConfigError } from '../config';
@@ -24,6 +22,7 @@ import { appendAudit } from '../data/audit';
 import { createPool, withTransaction, type Pool } from '../data/db';
 import { agentIdByEmail, agentSyncProfile, getMailbox, mailboxStatuses, outboxDepth, pendingJobCount } from '../data/sync';
 import { openStore, type Store } from '../db/bootstrap';
+import { runningServerUrl } from '../db/embedded';
 import { DomainError } from '../errors';
 import { createJobRunner, type JobRunner } from '../queue/runner';
 import { mailboxStatusView } from '../http/routes/sync';
@@ -44,22 +43,10 @@ Options:
 
 class CliError extends Error {}
 
-/** The embedded server's fixed credentials (sync-service/src/db/embedded.ts): it only listens on loopback. */
-function runningEmbeddedUrl(pgDataDir: string, databaseName: string): string | null {
-  const pidFile = path.join(pgDataDir, 'postmaster.pid');
-  if (!existsSync(pidFile)) return null;
-  const lines = readFileSync(pidFile, 'utf8').split('\n');
-  const pid = Number(lines[0]);
-  const port = Number(lines[3]);
-  if (!pid || !port) return null;
-  try { process.kill(pid, 0); } catch (err) { if ((err as NodeJS.ErrnoException).code !== 'EPERM') return null; }
-  return `postgres://postgres:postgres@127.0.0.1:${port}/${databaseName}`;
-}
-
 async function openDatabase(quietLog: (m: string) => void): Promise<Store> {
   const config = loadConfig(process.env, { requireAuth: false });
   if (!config.DATABASE_URL) {
-    const url = runningEmbeddedUrl(config.pgDataDir, config.DATABASE_NAME);
+    const url = runningServerUrl(config.pgDataDir, config.DATABASE_NAME);
     if (url) return { url, embedded: true, stop: async () => {} };
   }
   return openStore(config, quietLog);
@@ -168,8 +155,10 @@ async function main(argv: string[]): Promise<void> {
       if (row?.state !== 'connected') throw new CliError(`The Outlook calendar of ${email} is not connected: connect it first.`);
       const config = loadSyncConfig(process.env, process.env.PUBLIC_URL);
       const window = { windowPastDays: config?.windowPastDays ?? 31, windowFutureDays: config?.windowFutureDays ?? 183 };
-      await withTransaction(pool, (c) => requestResync({ config: window, now: () => new Date() }, c, agentId));
-      await appendAudit(pool, actor, 'agent', agentId, 'sync_resync', {});
+      await withTransaction(pool, async (c) => {
+        await requestResync({ config: window, now: () => new Date() }, c, agentId);
+        await appendAudit(c, actor, 'agent', agentId, 'sync_resync', {});
+      });
       console.log(`resync of ${email} requested`);
     }
     if (flags.has('--no-wait')) return;

@@ -127,6 +127,16 @@ function isAlive(pid: number): boolean {
   }
 }
 
+/**
+ * The URL of the embedded PostgreSQL already running on this data folder (e.g. under `npm start`), for tools that
+ * use it without starting their own; null when none runs. It only listens on loopback, with our fixed credentials.
+ */
+export function runningServerUrl(databaseDir: string, databaseName: string): string | null {
+  const pidFile = readPidFile(databaseDir);
+  if (!pidFile?.port || !isAlive(pidFile.pid)) return null;
+  return `postgres://${USER}:${PASSWORD}@127.0.0.1:${pidFile.port}/${databaseName}`;
+}
+
 /** The command line of a process, or null when it cannot be read (gone, or no /proc on this system). */
 function commandLine(pid: number): string[] | null {
   try {
