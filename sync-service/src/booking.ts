@@ -119,7 +119,7 @@ export async function createRdv(pool: Pool, agent: AgentIdentity, input: RdvCrea
     ...(motif.collective ? [] : agentIds.map((agentId) => assertSlotBookable(pool, { motif, agentId, lieuId, startsAt, endsAt, now }))),
   ]);
 
-  const id = await guardOverlap(pool, agentIds, startsAt, endsAt, undefined, () =>
+  return guardOverlap(pool, agentIds, startsAt, endsAt, undefined, () =>
     withTransaction(pool, async (client) => {
       const rdvId = await rdvs.insertRdv(client, {
         organisationId: motif.organisationId, motifId: motif.id, lieuId, startsAt, endsAt, collective: motif.collective, capacity,
@@ -132,10 +132,11 @@ export async function createRdv(pool: Pool, agent: AgentIdentity, input: RdvCrea
         motifId: motif.id, lieuId, startsAt, endsAt, agentIds, usagerIds,
       }, now);
       await emitRdvChange(client, { kind: 'created', rdvId, at: now });
-      if (hooks.beforeCommit) await hooks.beforeCommit(client, (await rdvs.getRdv(client, rdvId))!);
-      return rdvId;
+      // Read once, after every writer and listener of the transaction: what the hook records is what is answered.
+      const created = (await rdvs.getRdv(client, rdvId))!;
+      if (hooks.beforeCommit) await hooks.beforeCommit(client, created);
+      return created;
     }));
-  return (await rdvs.getRdv(pool, id))!;
 }
 
 /** Loads an RDV the agent may act on (locked when inside a transaction), or answers 403. */
